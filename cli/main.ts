@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { run } from './commands.js';
+
+process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, argv0: process.argv[1] ?? 'certwright' });
