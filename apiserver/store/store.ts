@@ -1,0 +1,353 @@
+import { mkdir, rm } from 'node:fs/promises';
+import type { KubeObject } from '../admission.js';
+import { AlreadyExists, Conflict, NotFound, StoreUnavailable } from './errors.js';
+import { EventHistory, type CommittedEvent } from './history.js';
+import { lockDataDir, type DataDirLock } from './lock.js';
+import { readSnapshot, removeSnapshotLeftovers, writeSnapshot } from './snapshot.js';
+import { SortedKeys } from './sorted-keys.js';
+import { parseStored, restamp, storeObject, type StoredObject } from './stored-object.js';
+import type { ListOptions, ListResult, Store, StoreEvent, StoreEventType, StoreOptions } from './types.js';
+import { listSegments, replaySegments, WalWriter } from './wal.js';
+import { encodeOpsRecord, type WalOp } from './wal-ops.js';
+import { Watcher, WatcherRegistry } from './watchers.js';
+
+const DEFAULTS = {
+  historyEvents: 10_000,
+  historyBytes: 64 * 1024 * 1024,
+  groupCommitDelayMs: 0,
+  snapshotMinWalBytes: 32 * 1024 * 1024,
+};
+
+// ---- write preconditions: each returns the error that rejects the write, or undefined ----
+
+type Precondition = (key: string, current: StoredObject | undefined, expectedResourceVersion: number | undefined) => Error | undefined;
+
+const mustBeAbsent: Precondition = (key, current) =>
+  current ? new AlreadyExists(`${key} already exists (resourceVersion ${current.resourceVersion})`) : undefined;
+
+const mustExist: Precondition = (key, current) => (current ? undefined : new NotFound(`${key} not found`));
+
+const mustMatchExpectedVersion: Precondition = (key, current, expected) =>
+  expected === undefined || current?.resourceVersion === expected
+    ? undefined
+    : new Conflict(`${key}: expected resourceVersion ${expected}, but it is ${current?.resourceVersion}`);
+
+const PRECONDITIONS: Record<StoreEventType, readonly Precondition[]> = {
+  ADDED: [mustBeAbsent],
+  MODIFIED: [mustExist, mustMatchExpectedVersion],
+  DELETED: [mustExist, mustMatchExpectedVersion],
+};
+
+/** Snapshot once the WAL since the last snapshot outgrows both a floor and the live data (bounds replay and write amplification to ~2x). */
+export function shouldSnapshot(walBytesSinceSnapshot: number, liveBytes: number, minWalBytes: number): boolean {
+  return walBytesSinceSnapshot >= Math.max(minWalBytes, liveBytes);
+}
+
+function checkKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0) throw new TypeError('store: a key must be a non-empty string');
+}
+
+function checkExpectedResourceVersion(expected: number | undefined): void {
+  if (expected !== undefined && !(Number.isSafeInteger(expected) && expected >= 0)) {
+    throw new TypeError(`store: expectedResourceVersion must be a non-negative integer, got ${String(expected)}`);
+  }
+}
+
+function checkListOptions(options: ListOptions): void {
+  const { limit, continueAfterKey } = options;
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit > 0)) {
+    throw new TypeError(`store: list limit must be a positive integer, got ${String(limit)}`);
+  }
+  if (continueAfterKey !== undefined && typeof continueAfterKey !== 'string') throw new TypeError('store: continueAfterKey must be a string');
+}
+
+function entryBytes(key: string, stored: StoredObject): number {
+  return key.length + stored.json.length;
+}
+
+interface QueuedWrite {
+  readonly event: CommittedEvent;
+  readonly op: WalOp;
+  resolve(object: KubeObject): void;
+  reject(error: Error): void;
+}
+
+class FileStore implements Store {
+  private readonly objects = new Map<string, StoredObject>();
+  private keys = new SortedKeys();
+  private liveBytes = 0;
+  private committed = 0;
+  private lastAssigned = 0;
+  /** Latest accepted-but-uncommitted state per key (undefined: deleted), so preconditions see queued writes. */
+  private readonly pending = new Map<string, { stored: StoredObject | undefined; resourceVersion: number }>();
+  private queue: QueuedWrite[] = [];
+  /** Set while a commit is scheduled or running; cleared in the same turn the queue is found empty. */
+  private draining: Promise<void> | undefined;
+  private snapshotting: Promise<void> | undefined;
+  private walBytesSinceSnapshot = 0;
+  /** Set once a WAL write or fsync failed: from then on every write is refused. */
+  private failure: StoreUnavailable | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly watchers = new WatcherRegistry();
+  private history!: EventHistory;
+  private wal!: WalWriter;
+  private readonly settings: typeof DEFAULTS;
+
+  constructor(
+    private readonly dataDir: string,
+    options: Omit<StoreOptions, 'dataDir'>,
+    private readonly lock: DataDirLock,
+  ) {
+    this.settings = {
+      historyEvents: options.historyEvents ?? DEFAULTS.historyEvents,
+      historyBytes: options.historyBytes ?? DEFAULTS.historyBytes,
+      groupCommitDelayMs: options.groupCommitDelayMs ?? DEFAULTS.groupCommitDelayMs,
+      snapshotMinWalBytes: options.snapshotMinWalBytes ?? DEFAULTS.snapshotMinWalBytes,
+    };
+    this.reportBackgroundError = options.onBackgroundError ?? ((error) => process.emitWarning(error));
+  }
+
+  private readonly reportBackgroundError: (error: Error) => void;
+
+  /** Loads the snapshot, replays the WAL after it, and opens the WAL for appending. */
+  async recover(): Promise<void> {
+    await removeSnapshotLeftovers(this.dataDir);
+    const snapshotResourceVersion =
+      (await readSnapshot(this.dataDir, (key, stored) => {
+        this.objects.set(key, stored);
+        this.liveBytes += entryBytes(key, stored);
+      })) ?? 0;
+    this.committed = snapshotResourceVersion;
+    this.history = new EventHistory(this.settings.historyEvents, this.settings.historyBytes, snapshotResourceVersion);
+
+    const segments = await listSegments(this.dataDir);
+    const replay = await replaySegments(segments, (op) => {
+      if (op.resourceVersion <= snapshotResourceVersion) return;
+      if (op.resourceVersion <= this.committed) {
+        throw new Error(`resourceVersion ${op.resourceVersion} follows ${this.committed}: the log is out of order`);
+      }
+      this.applyToState(this.replayedEvent(op));
+    });
+    this.keys = new SortedKeys(this.objects.keys());
+    this.lastAssigned = this.committed;
+
+    const finalSegment = segments.at(-1);
+    this.wal = finalSegment
+      ? await WalWriter.resume(this.dataDir, finalSegment, replay.finalSegmentBytes)
+      : await WalWriter.start(this.dataDir, this.committed + 1);
+    this.walBytesSinceSnapshot = replay.replayedBytes;
+    await this.snapshotIfDue();
+  }
+
+  private replayedEvent(op: WalOp): CommittedEvent {
+    const current = this.objects.get(op.key);
+    if (op.kind === 'put') {
+      return { type: current ? 'MODIFIED' : 'ADDED', key: op.key, stored: { json: op.json, resourceVersion: op.resourceVersion } };
+    }
+    if (!current) throw new Error(`the log deletes ${op.key}, which does not exist`);
+    return { type: 'DELETED', key: op.key, stored: restamp(current, op.resourceVersion) };
+  }
+
+  /** Applies a committed event to memory and the history window. Keys are kept sorted only once recovery is over. */
+  private applyToState(event: CommittedEvent): void {
+    const { key, stored } = event;
+    const previous = this.objects.get(key);
+    if (previous) this.liveBytes -= entryBytes(key, previous);
+    if (event.type === 'DELETED') {
+      this.objects.delete(key);
+    } else {
+      this.objects.set(key, stored);
+      this.liveBytes += entryBytes(key, stored);
+    }
+    this.committed = stored.resourceVersion;
+    this.history.append(event);
+  }
+
+  get resourceVersion(): number {
+    return this.committed;
+  }
+
+  get(key: string): KubeObject | undefined {
+    const stored = this.objects.get(key);
+    return stored && parseStored(stored);
+  }
+
+  list(prefix: string, options: ListOptions = {}): ListResult {
+    checkListOptions(options);
+    const { limit = Infinity, continueAfterKey } = options;
+    let index = this.keys.firstIndexNotBefore(prefix);
+    if (continueAfterKey !== undefined && continueAfterKey >= prefix) {
+      index = this.keys.firstIndexNotBefore(continueAfterKey);
+      if (this.keys.at(index) === continueAfterKey) index++;
+    }
+    const items: KubeObject[] = [];
+    let key = this.keys.at(index);
+    while (key !== undefined && key.startsWith(prefix) && items.length < limit) {
+      items.push(parseStored(this.objects.get(key) as StoredObject));
+      key = this.keys.at(++index);
+    }
+    const more = key !== undefined && key.startsWith(prefix);
+    return more ? { items, resourceVersion: this.committed, nextKey: this.keys.at(index - 1) as string } : { items, resourceVersion: this.committed };
+  }
+
+  async create(key: string, object: KubeObject): Promise<KubeObject> {
+    return this.write('ADDED', key, undefined, (resourceVersion) => storeObject(key, object, resourceVersion));
+  }
+
+  async update(key: string, object: KubeObject, expectedResourceVersion?: number): Promise<KubeObject> {
+    return this.write('MODIFIED', key, expectedResourceVersion, (resourceVersion) => storeObject(key, object, resourceVersion));
+  }
+
+  async delete(key: string, expectedResourceVersion?: number): Promise<KubeObject> {
+    return this.write('DELETED', key, expectedResourceVersion, (resourceVersion, current) => restamp(current as StoredObject, resourceVersion));
+  }
+
+  /** Checks preconditions against committed plus queued state and queues the write, all in one synchronous step. */
+  private write(
+    type: StoreEventType,
+    key: string,
+    expectedResourceVersion: number | undefined,
+    makeStored: (resourceVersion: number, current: StoredObject | undefined) => StoredObject,
+  ): Promise<KubeObject> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new StoreUnavailable(`store ${this.dataDir} is closed`));
+    checkKey(key);
+    checkExpectedResourceVersion(expectedResourceVersion);
+    const queued = this.pending.get(key);
+    const current = queued ? queued.stored : this.objects.get(key);
+    for (const precondition of PRECONDITIONS[type]) {
+      const failure = precondition(key, current, expectedResourceVersion);
+      if (failure) return Promise.reject(failure);
+    }
+    const resourceVersion = this.lastAssigned + 1;
+    const stored = makeStored(resourceVersion, current);
+    this.lastAssigned = resourceVersion;
+    const op: WalOp = type === 'DELETED' ? { kind: 'delete', resourceVersion, key } : { kind: 'put', resourceVersion, key, json: stored.json };
+    this.pending.set(key, { stored: type === 'DELETED' ? undefined : stored, resourceVersion });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ event: { type, key, stored }, op, resolve, reject });
+      this.scheduleCommit();
+    });
+  }
+
+  private scheduleCommit(): void {
+    if (this.draining) return;
+    const delay = this.settings.groupCommitDelayMs;
+    this.draining = new Promise<void>((resolve) => (delay > 0 ? setTimeout(resolve, delay) : setImmediate(resolve))).then(() => this.drainQueue());
+  }
+
+  /** Group commit: everything queued since the last fsync goes out as one WAL record and one fsync. */
+  private async drainQueue(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      await this.commit(batch);
+    }
+    this.draining = undefined;
+  }
+
+  private async commit(batch: QueuedWrite[]): Promise<void> {
+    if (this.failure) return this.rejectAll(batch, this.failure);
+    const record = encodeOpsRecord(batch.map((write) => write.op));
+    try {
+      await this.wal.append(record);
+    } catch (error) {
+      // After a failed write or fsync the kernel may have dropped the dirty pages, so nothing later can be promised durable.
+      this.failure = new StoreUnavailable(`store ${this.dataDir} stopped accepting writes: writing its WAL failed (${(error as Error).message})`, {
+        cause: error,
+      });
+      this.pending.clear();
+      this.rejectAll(batch, this.failure);
+      return;
+    }
+    this.walBytesSinceSnapshot += record.length;
+    for (const write of batch) {
+      const { event } = write;
+      if (this.pending.get(event.key)?.resourceVersion === event.stored.resourceVersion) this.pending.delete(event.key);
+      const existed = this.objects.has(event.key);
+      this.applyToState(event);
+      if (event.type === 'DELETED') this.keys.remove(event.key);
+      else if (!existed) this.keys.insert(event.key);
+      this.watchers.publish(event);
+      write.resolve(parseStored(event.stored));
+    }
+    await this.snapshotIfDue();
+  }
+
+  private rejectAll(batch: readonly QueuedWrite[], error: Error): void {
+    for (const write of batch) write.reject(error);
+  }
+
+  /**
+   * Starts a snapshot of the state as of now in the background, after moving the WAL to a new
+   * segment so every older segment is covered by the snapshot and can be deleted once it is durable.
+   */
+  private async snapshotIfDue(): Promise<void> {
+    if (this.snapshotting || !shouldSnapshot(this.walBytesSinceSnapshot, this.liveBytes, this.settings.snapshotMinWalBytes)) return;
+    const resourceVersion = this.committed;
+    const entries = Array.from(this.objects);
+    try {
+      if (this.wal.segmentStartResourceVersion <= resourceVersion) await this.wal.rotate(resourceVersion + 1);
+    } catch (error) {
+      // Appends continue in the current segment; the next commit tries again.
+      this.reportBackgroundError(new Error(`store ${this.dataDir}: starting a new WAL segment failed`, { cause: error }));
+      return;
+    }
+    this.walBytesSinceSnapshot = 0;
+    this.snapshotting = this.snapshotAndPrune(resourceVersion, entries)
+      .catch((error: unknown) => this.reportBackgroundError(new Error(`store ${this.dataDir}: snapshot failed`, { cause: error })))
+      .finally(() => (this.snapshotting = undefined));
+  }
+
+  private async snapshotAndPrune(resourceVersion: number, entries: readonly (readonly [string, StoredObject])[]): Promise<void> {
+    await writeSnapshot(this.dataDir, resourceVersion, entries);
+    for (const segment of await listSegments(this.dataDir)) {
+      if (segment.startResourceVersion <= resourceVersion) await rm(segment.file, { force: true });
+    }
+  }
+
+  watch(prefix: string, fromResourceVersion: number, onEvent: (e: StoreEvent) => void): { stop(): void } {
+    if (this.closing) throw new StoreUnavailable(`store ${this.dataDir} is closed`);
+    if (typeof prefix !== 'string') throw new TypeError('store: a watch prefix must be a string');
+    if (!Number.isSafeInteger(fromResourceVersion) || fromResourceVersion < 0) {
+      throw new TypeError(`store: fromResourceVersion must be a non-negative integer, got ${String(fromResourceVersion)}`);
+    }
+    const backlog = this.history.since(fromResourceVersion);
+    const watcher = new Watcher(prefix, onEvent, fromResourceVersion, (failed, error) => {
+      this.watchers.remove(failed);
+      this.reportBackgroundError(new Error(`store: a watch on ${JSON.stringify(prefix)} threw and was stopped`, { cause: error }));
+    });
+    this.watchers.add(watcher);
+    for (const event of backlog) {
+      if (event.key.startsWith(prefix) && watcher.wants(event)) watcher.deliver(event);
+    }
+    return { stop: () => this.watchers.remove(watcher) };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    while (this.draining) await this.draining;
+    while (this.snapshotting) await this.snapshotting;
+    this.watchers.clear();
+    await this.wal.close();
+    await this.lock.release();
+  }
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const { dataDir, ...tuning } = options;
+  await mkdir(dataDir, { recursive: true });
+  const lock = await lockDataDir(dataDir);
+  const store = new FileStore(dataDir, tuning, lock);
+  try {
+    await store.recover();
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  return store;
+}
