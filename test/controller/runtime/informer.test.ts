@@ -1,0 +1,229 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeObject } from '../../../apiserver/admission.js';
+import { ManualClock } from '../../../controller/runtime/clock.js';
+import { TimerQueue } from '../../../controller/runtime/timers.js';
+import { Informer } from '../../../controller/runtime/informer.js';
+import { ApiError } from '../../../controller/runtime/api-error.js';
+import type { ListerWatcher, ObjectList, WatchEvent, WatchStream } from '../../../controller/runtime/client.js';
+import { byOwnerUid } from '../../../controller/runtime/store.js';
+import { WorkQueue } from '../../../controller/runtime/workqueue.js';
+import { enqueueMapped, enqueueObject, controllerOwnerKeys } from '../../../controller/runtime/handlers.js';
+
+function obj(name: string, resourceVersion: string, meta: Partial<KubeObject['metadata']> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'ns', name, resourceVersion, ...meta } };
+}
+
+interface FakeWatch {
+  resourceVersion: string;
+  timeoutSeconds: number;
+  emit(type: WatchEvent<KubeObject>['type'], object: KubeObject): void;
+  end(): void;
+  fail(err: unknown): void;
+  stopped: boolean;
+}
+
+/** A scripted API: each list() takes the next scripted answer; each watch() is driven by the test. */
+class FakeSource implements ListerWatcher<KubeObject> {
+  readonly description = 'secrets in the fake';
+  lists: Array<ObjectList<KubeObject> | Error> = [];
+  listCalls = 0;
+  watches: FakeWatch[] = [];
+
+  list(): Promise<ObjectList<KubeObject>> {
+    this.listCalls++;
+    const next = this.lists.shift();
+    if (!next) return Promise.reject(new Error('no list scripted'));
+    return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
+  }
+
+  watch(options: { resourceVersion: string; timeoutSeconds: number }, onEvent: (e: WatchEvent<KubeObject>) => void): WatchStream {
+    let resolve!: () => void;
+    let reject!: (err: unknown) => void;
+    const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    const handle: FakeWatch = {
+      ...options,
+      emit: (type, object) => onEvent({ type, object }),
+      end: () => resolve(),
+      fail: (err) => reject(err),
+      stopped: false,
+    };
+    this.watches.push(handle);
+    return { stop: () => ((handle.stopped = true), resolve()), done };
+  }
+
+  get lastWatch(): FakeWatch {
+    return this.watches.at(-1)!;
+  }
+}
+
+const list = (resourceVersion: string, items: KubeObject[]): ObjectList<KubeObject> => ({ metadata: { resourceVersion }, items });
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function setup() {
+  const clock = new ManualClock();
+  const timers = new TimerQueue(clock);
+  const source = new FakeSource();
+  const errors: unknown[] = [];
+  const events: string[] = [];
+  const informer = new Informer<KubeObject>({
+    source,
+    timers,
+    indexers: { owner: byOwnerUid },
+    onError: (err) => errors.push(err),
+    watchTimeoutSeconds: () => 400,
+  });
+  informer.addEventHandler({
+    onAdd: (o) => events.push(`add ${o.metadata.name}@${o.metadata.resourceVersion}`),
+    onUpdate: (old, o) => events.push(`update ${o.metadata.name}@${old.metadata.resourceVersion}->${o.metadata.resourceVersion}`),
+    onDelete: (o) => events.push(`delete ${o.metadata.name}`),
+  });
+  return { clock, timers, source, informer, errors, events };
+}
+
+test('lists, syncs, then applies watch events to the cache and handlers', async () => {
+  const { source, informer, events } = setup();
+  source.lists.push(list('10', [obj('a', '1')]));
+  assert.equal(informer.hasSynced(), false);
+  informer.start();
+  await informer.waitForSync();
+  assert.equal(informer.hasSynced(), true);
+  await settle();
+  assert.equal(source.lastWatch.resourceVersion, '10');
+  assert.equal(source.lastWatch.timeoutSeconds, 400);
+
+  source.lastWatch.emit('ADDED', obj('b', '11'));
+  source.lastWatch.emit('MODIFIED', obj('a', '12'));
+  source.lastWatch.emit('MODIFIED', obj('a', '12')); // duplicate delivery: no handler call
+  source.lastWatch.emit('DELETED', obj('b', '13'));
+  source.lastWatch.emit('BOOKMARK', { apiVersion: 'v1', kind: 'Secret', metadata: { resourceVersion: '20' } });
+  assert.deepEqual(events, ['add a@1', 'add b@11', 'update a@1->12', 'delete b']);
+  assert.equal(informer.resourceVersion, '20');
+  assert.equal(informer.get({ namespace: 'ns', name: 'a' })?.metadata.resourceVersion, '12');
+  assert.equal(informer.get({ namespace: 'ns', name: 'b' }), undefined);
+  assert.deepEqual(informer.list('ns').map((o) => o.metadata.name), ['a']);
+
+  // The server ends the watch (its timeout): resume from the bookmark, no relist.
+  source.lastWatch.end();
+  await settle();
+  assert.equal(source.watches.length, 2);
+  assert.equal(source.lastWatch.resourceVersion, '20');
+  assert.equal(source.listCalls, 1);
+  await informer.stop();
+  assert.equal(source.lastWatch.stopped, true);
+});
+
+test('410 Gone on the watch relists at once and reports what changed meanwhile', async () => {
+  const { source, informer, events, errors } = setup();
+  source.lists.push(list('10', [obj('a', '1'), obj('b', '2')]));
+  informer.start();
+  await informer.waitForSync();
+  await settle();
+  source.lists.push(list('50', [obj('a', '30'), obj('c', '40')]));
+  source.lastWatch.fail(new ApiError(410, 'Expired', 'too old resource version: 10 (45)'));
+  await settle();
+  assert.equal(source.listCalls, 2);
+  assert.deepEqual(events, ['add a@1', 'add b@2', 'add c@40', 'update a@1->30', 'delete b']);
+  assert.equal(source.lastWatch.resourceVersion, '50');
+  assert.deepEqual(errors, [], '410 is routine, not an error');
+  await informer.stop();
+});
+
+test('watch failures back off on the clock and resume from the last resourceVersion', async () => {
+  const { clock, source, informer, errors } = setup();
+  source.lists.push(list('10', []));
+  informer.start();
+  await informer.waitForSync();
+  await settle();
+  source.lastWatch.fail(new Error('connect ECONNREFUSED 127.0.0.1:6443'));
+  await settle();
+  assert.equal(errors.length, 1);
+  assert.equal(source.watches.length, 1, 'no reconnect before the backoff');
+  clock.advance(799);
+  await settle();
+  assert.equal(source.watches.length, 1);
+  clock.advance(1);
+  await settle();
+  assert.equal(source.watches.length, 2);
+  source.lastWatch.fail(new Error('connect ECONNREFUSED 127.0.0.1:6443'));
+  await settle();
+  clock.advance(1599);
+  await settle();
+  assert.equal(source.watches.length, 2, 'the second wait is twice as long');
+  clock.advance(1);
+  await settle();
+  assert.equal(source.watches.length, 3);
+  assert.equal(source.lastWatch.resourceVersion, '10');
+  assert.equal(source.listCalls, 1, 'reconnecting does not relist');
+  await informer.stop();
+});
+
+test('a watch that closes at once without events counts as a failure', async () => {
+  const { source, informer, errors } = setup();
+  source.lists.push(list('10', []));
+  informer.start();
+  await informer.waitForSync();
+  await settle();
+  source.lastWatch.end();
+  await settle();
+  assert.equal(source.watches.length, 1, 'waits instead of spinning');
+  assert.match(String(errors[0]), /closed at once without events/);
+  await informer.stop();
+});
+
+test('a failed first list is retried after backoff; waitForSync waits for it', async () => {
+  const { clock, source, informer } = setup();
+  source.lists.push(new Error('connect ECONNREFUSED'), list('5', [obj('a', '1')]));
+  informer.start();
+  const synced = informer.waitForSync();
+  await settle();
+  assert.equal(informer.hasSynced(), false);
+  clock.advance(800);
+  await synced;
+  assert.equal(informer.list().length, 1);
+  await informer.stop();
+});
+
+test('stop rejects a pending waitForSync; late handlers get the cache replayed', async () => {
+  const first = setup();
+  first.informer.start();
+  const pending = first.informer.waitForSync();
+  await first.informer.stop();
+  await assert.rejects(pending, /stopped before it synced/);
+  assert.throws(() => first.informer.start(), /was stopped/);
+
+  const second = setup();
+  second.source.lists.push(list('3', [obj('a', '1'), obj('b', '2')]));
+  second.informer.start();
+  await second.informer.waitForSync();
+  const late: string[] = [];
+  second.informer.addEventHandler({ onAdd: (o) => late.push(o.metadata.name!) });
+  assert.deepEqual(late.sort(), ['a', 'b']);
+  await second.informer.stop();
+});
+
+test('enqueue handlers feed object keys and controller-owner keys to a work queue', async () => {
+  const { source, informer, timers } = setup();
+  const own = new WorkQueue({ name: 'secrets', timers, backoff: { baseMs: 1, maxMs: 2 } });
+  const owners = new WorkQueue({ name: 'certificates', timers, backoff: { baseMs: 1, maxMs: 2 } });
+  informer.addEventHandler(enqueueObject(own));
+  informer.addEventHandler(enqueueMapped(owners, controllerOwnerKeys('cert-manager.io/v1', 'Certificate')));
+  const ownedBy = (name: string) => ({
+    ownerReferences: [{ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', name, uid: `uid-${name}`, controller: true }],
+  });
+  source.lists.push(list('1', [obj('web-tls', '1', ownedBy('web'))]));
+  informer.start();
+  await informer.waitForSync();
+  await settle();
+  assert.equal(await own.get(), 'ns/web-tls');
+  assert.equal(await owners.get(), 'ns/web');
+  owners.done('ns/web');
+  assert.equal(informer.byIndex('owner', 'uid-web').length, 1);
+  // Ownership moves from web to api: both Certificates are woken.
+  source.lastWatch.emit('MODIFIED', obj('web-tls', '2', ownedBy('api')));
+  assert.deepEqual([await owners.get(), await owners.get()], ['ns/web', 'ns/api']);
+  await informer.stop();
+});
