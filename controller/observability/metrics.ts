@@ -7,6 +7,7 @@
  */
 import { Counter, Gauge, Registry, Summary, collectDefaultMetrics } from 'prom-client';
 import type { LabelValues, MetricValue } from 'prom-client';
+import type { SyncHooks } from '../runtime/controller.js';
 
 /** The fields of a `Condition` that metrics read. */
 export interface ConditionForMetrics {
@@ -87,8 +88,10 @@ export interface ControllerMetrics {
   readonly registry: Registry;
   /** Count one work item processed by `controller`. */
   syncCall(controller: string): void;
-  /** Count a failed sync; optimistic-lock conflicts (HTTP 409) are not errors, as in cert-manager. */
-  syncError(controller: string, error?: unknown): void;
+  /** Count a failed work item; as in cert-manager, callers do not report optimistic-lock conflicts. */
+  syncError(controller: string): void;
+  /** The two counters as the runtime's `Controller` hooks (it keeps conflicts out of `onSyncError`). */
+  readonly syncHooks: SyncHooks;
   observeAcmeRequest(request: AcmeRequestObservation): void;
 }
 
@@ -118,13 +121,6 @@ export function unixSeconds(time: string | undefined): number {
  */
 export function issuerRefLabels(ref: CertificateForMetrics['spec']['issuerRef']) {
   return { issuer_name: ref.name, issuer_kind: ref.kind ?? '', issuer_group: ref.group ?? '' };
-}
-
-/** True for a Kubernetes 409 Conflict from any client shape (client-node `ApiException.code`, `statusCode`). */
-export function isOptimisticLockConflict(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { code?: unknown; statusCode?: unknown; response?: { statusCode?: unknown } };
-  return e.code === 409 || e.statusCode === 409 || e.response?.statusCode === 409;
 }
 
 /** One series of a scrape-time gauge. `sharedLabels` is prom-client's cached label formatting. */
@@ -370,12 +366,13 @@ export function createControllerMetrics(sources: MetricsSources): ControllerMetr
 
   collectDefaultMetrics({ register: registry });
 
+  const syncCall = (controller: string) => syncCalls.inc({ controller });
+  const syncError = (controller: string) => syncErrors.inc({ controller });
   return {
     registry,
-    syncCall: (controller) => syncCalls.inc({ controller }),
-    syncError: (controller, error) => {
-      if (!isOptimisticLockConflict(error)) syncErrors.inc({ controller });
-    },
+    syncCall,
+    syncError,
+    syncHooks: { onSync: syncCall, onSyncError: syncError },
     observeAcmeRequest: (request) => {
       const labels = acmeRequestLabels(request);
       acmeRequests.inc(labels);

@@ -2,13 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createControllerMetrics,
-  isOptimisticLockConflict,
   type CertificateForMetrics,
   type ChallengeForMetrics,
   type IssuerForMetrics,
   type MetricsSources,
 } from '../../../controller/observability/metrics.js';
 import { parseExposition, type ExpositionSample } from '../../../controller/observability/exposition.js';
+import { ApiError } from '../../../controller/runtime/api-error.js';
+import { ManualClock } from '../../../controller/runtime/clock.js';
+import { Controller } from '../../../controller/runtime/controller.js';
+import { TimerQueue } from '../../../controller/runtime/timers.js';
+import { WorkQueue } from '../../../controller/runtime/workqueue.js';
 
 function certificate(
   name: string,
@@ -193,29 +197,39 @@ test('issuer_ready_status per Issuer; clusterissuer_ready_status only when clust
   assert.deepEqual(Object.keys(root[0]!.labels).sort(), ['condition', 'name']);
 });
 
-test('sync counters count per controller; 409 conflicts are not sync errors', async () => {
+test('sync counters count per controller, directly or as the runtime Controller hooks; conflicts are not errors', async () => {
   const metrics = createControllerMetrics(sources({}));
-  metrics.syncCall('certificates');
-  metrics.syncCall('certificates');
   metrics.syncCall('issuers');
-  metrics.syncError('certificates', new Error('boom'));
-  metrics.syncError('certificates', Object.assign(new Error('conflict'), { code: 409 }));
   metrics.syncError('issuers');
-  const samples = await scrape(metrics);
-  assert.equal(valueOf(samples, 'certmanager_controller_sync_call_count', { controller: 'certificates' }), 2);
-  assert.equal(valueOf(samples, 'certmanager_controller_sync_call_count', { controller: 'issuers' }), 1);
-  assert.equal(valueOf(samples, 'certmanager_controller_sync_error_count', { controller: 'certificates' }), 1);
-  assert.equal(valueOf(samples, 'certmanager_controller_sync_error_count', { controller: 'issuers' }), 1);
-  assert.match(await metrics.registry.metrics(), /# TYPE certmanager_controller_sync_call_count counter/);
-});
 
-test('isOptimisticLockConflict recognises the client shapes of a 409', () => {
-  assert.equal(isOptimisticLockConflict({ code: 409 }), true);
-  assert.equal(isOptimisticLockConflict({ statusCode: 409 }), true);
-  assert.equal(isOptimisticLockConflict({ response: { statusCode: 409 } }), true);
-  assert.equal(isOptimisticLockConflict({ code: 404 }), false);
-  assert.equal(isOptimisticLockConflict('409'), false);
-  assert.equal(isOptimisticLockConflict(undefined), false);
+  const queue = new WorkQueue({ name: 'certificates', timers: new TimerQueue(new ManualClock()), backoff: { baseMs: 1000, maxMs: 30_000 } });
+  let conflicted = false;
+  const controller = new Controller({
+    name: 'certificates',
+    queue,
+    workers: 1,
+    hooks: metrics.syncHooks,
+    reconcile: async (key) => {
+      if (key === 'apps/broken') throw new Error('issuer not ready');
+      if (key === 'apps/stale' && !conflicted) {
+        conflicted = true;
+        throw new ApiError(409, 'Conflict', 'the object has been modified');
+      }
+      return {};
+    },
+  });
+  controller.start();
+  for (const key of ['apps/ok', 'apps/broken', 'apps/stale']) queue.add(key);
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  await controller.stop();
+
+  const samples = await scrape(metrics);
+  // ok, broken, stale (conflict, requeued at once), stale again.
+  assert.equal(valueOf(samples, 'certmanager_controller_sync_call_count', { controller: 'certificates' }), 4);
+  assert.equal(valueOf(samples, 'certmanager_controller_sync_error_count', { controller: 'certificates' }), 1);
+  assert.equal(valueOf(samples, 'certmanager_controller_sync_call_count', { controller: 'issuers' }), 1);
+  assert.equal(valueOf(samples, 'certmanager_controller_sync_error_count', { controller: 'issuers' }), 1);
+  assert.match(await metrics.registry.metrics(), /# TYPE certmanager_controller_sync_error_count counter/);
 });
 
 test('ACME requests: counter and 0.5/0.9/0.99 summary by scheme, host, action, method, status; 999 on transport error', async () => {
