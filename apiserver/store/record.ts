@@ -119,11 +119,11 @@ export async function scanRecords(
       if (!inWindow || windowStart + window.length - offset < RECORD_HEADER_BYTES) await load(offset, RECORD_HEADER_BYTES);
       let decoded = decodeRecordAt(window, offset - windowStart);
       if (decoded.status === 'truncated') {
-        if (offset + decoded.needed > fileSize) return damaged(offset, 'record runs past the end of the file');
+        if (offset + decoded.needed > fileSize) return await damaged(offset, 'record runs past the end of the file');
         await load(offset, decoded.needed);
         decoded = decodeRecordAt(window, 0);
       }
-      if (decoded.status === 'corrupt') return damaged(offset, decoded.reason);
+      if (decoded.status === 'corrupt') return await damaged(offset, decoded.reason);
       if (decoded.status === 'truncated') throw new Error(`${file}: could not read ${decoded.needed} bytes at offset ${offset}`);
       try {
         onRecord(decoded.payload, offset);
