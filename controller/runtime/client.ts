@@ -275,7 +275,7 @@ export class KubeClient {
     };
     let response: http.IncomingMessage;
     try {
-      response = await this.#send(spec, { signal, idleTimeoutMs: 0 });
+      response = await this.#send(spec, { signal, idleTimeoutMs: watchIdleTimeoutMs(timeoutSeconds) });
     } catch (err) {
       if (signal.aborted) return;
       throw err;
@@ -395,6 +395,14 @@ export class KubeClient {
     this.#credentials = { headers, readAt: now };
     return headers;
   }
+}
+
+/**
+ * A watch whose server vanished without closing the connection would hang forever; the server ends
+ * it after `timeoutSeconds` anyway, so silence well past that means the connection is dead.
+ */
+function watchIdleTimeoutMs(timeoutSeconds: number | undefined): number {
+  return timeoutSeconds ? (timeoutSeconds + 30) * 1000 : 0;
 }
 
 function readBody(response: http.IncomingMessage): Promise<string> {
