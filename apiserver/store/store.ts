@@ -1,4 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { fsyncDirectory } from './durable-fs.js';
 import type { KubeObject } from '../admission.js';
 import { AlreadyExists, Conflict, NotFound, StoreUnavailable } from './errors.js';
 import { EventHistory, type CommittedEvent } from './history.js';
@@ -7,7 +9,7 @@ import { readSnapshot, removeSnapshotLeftovers, writeSnapshot } from './snapshot
 import { SortedKeys } from './sorted-keys.js';
 import { parseStored, restamp, storeObject, type StoredObject } from './stored-object.js';
 import type { ListOptions, ListResult, Store, StoreEvent, StoreEventType, StoreOptions } from './types.js';
-import { listSegments, replaySegments, WalWriter } from './wal.js';
+import { listSegments, replaySegments, segmentsCoveredBySnapshot, WalWriter } from './wal.js';
 import { encodeOpsRecord, type WalOp } from './wal-ops.js';
 import { Watcher, WatcherRegistry } from './watchers.js';
 
@@ -120,6 +122,8 @@ class FileStore implements Store {
     this.committed = snapshotResourceVersion;
     this.history = new EventHistory(this.settings.historyEvents, this.settings.historyBytes, snapshotResourceVersion);
 
+    const covered = segmentsCoveredBySnapshot(await listSegments(this.dataDir), snapshotResourceVersion);
+    for (const segment of covered) await rm(segment.file, { force: true });
     const segments = await listSegments(this.dataDir);
     const replay = await replaySegments(segments, (op) => {
       if (op.resourceVersion <= snapshotResourceVersion) return;
@@ -175,19 +179,17 @@ class FileStore implements Store {
   list(prefix: string, options: ListOptions = {}): ListResult {
     checkListOptions(options);
     const { limit = Infinity, continueAfterKey } = options;
-    let index = this.keys.firstIndexNotBefore(prefix);
-    if (continueAfterKey !== undefined && continueAfterKey >= prefix) {
-      index = this.keys.firstIndexNotBefore(continueAfterKey);
-      if (this.keys.at(index) === continueAfterKey) index++;
-    }
+    const resumes = continueAfterKey !== undefined && continueAfterKey >= prefix;
     const items: KubeObject[] = [];
-    let key = this.keys.at(index);
-    while (key !== undefined && key.startsWith(prefix) && items.length < limit) {
+    let lastKey: string | undefined;
+    for (const key of this.keys.from(resumes ? continueAfterKey : prefix)) {
+      if (key === continueAfterKey) continue;
+      if (!key.startsWith(prefix)) break;
+      if (items.length === limit) return { items, resourceVersion: this.committed, nextKey: lastKey as string };
       items.push(parseStored(this.objects.get(key) as StoredObject));
-      key = this.keys.at(++index);
+      lastKey = key;
     }
-    const more = key !== undefined && key.startsWith(prefix);
-    return more ? { items, resourceVersion: this.committed, nextKey: this.keys.at(index - 1) as string } : { items, resourceVersion: this.committed };
+    return { items, resourceVersion: this.committed };
   }
 
   async create(key: string, object: KubeObject): Promise<KubeObject> {
@@ -338,9 +340,19 @@ class FileStore implements Store {
   }
 }
 
+/** Creates `dir` if needed and makes its new directory entries durable, so acknowledged writes are not lost with their directory. */
+async function createDirectoryDurably(dir: string): Promise<void> {
+  const firstCreated = await mkdir(dir, { recursive: true });
+  if (firstCreated === undefined) return;
+  for (let created = resolvePath(dir); ; created = dirname(created)) {
+    await fsyncDirectory(dirname(created));
+    if (created === resolvePath(firstCreated)) return;
+  }
+}
+
 export async function openStore(options: StoreOptions): Promise<Store> {
   const { dataDir, ...tuning } = options;
-  await mkdir(dataDir, { recursive: true });
+  await createDirectoryDurably(dataDir);
   const lock = await lockDataDir(dataDir);
   const store = new FileStore(dataDir, tuning, lock);
   try {

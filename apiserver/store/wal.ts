@@ -29,6 +29,19 @@ export async function listSegments(dataDir: string): Promise<WalSegment[]> {
   return segments.sort((a, b) => a.startResourceVersion - b.startResourceVersion);
 }
 
+/**
+ * Sealed segments whose every change is in the snapshot at `snapshotResourceVersion`: left behind
+ * when a crash came between a snapshot and the deletion of the segments it covers. A segment ends
+ * where the next one starts, so it is covered when its successor starts at or before the first
+ * change after the snapshot. The final segment is never covered: appends continue there.
+ */
+export function segmentsCoveredBySnapshot(segments: readonly WalSegment[], snapshotResourceVersion: number): WalSegment[] {
+  return segments.filter((_, index) => {
+    const next = segments[index + 1];
+    return next !== undefined && next.startResourceVersion <= snapshotResourceVersion + 1;
+  });
+}
+
 export interface ReplayResult {
   /** Bytes of intact log in the final segment (where appending resumes). */
   finalSegmentBytes: number;

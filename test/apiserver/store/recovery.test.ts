@@ -150,3 +150,27 @@ test('a temp file left by a crash mid-snapshot is ignored and removed', async (t
   assert.equal(second.resourceVersion, 2);
   assert.ok(!(await readdir(dataDir)).includes('snapshot.bin.tmp'));
 });
+
+test('a leftover segment already covered by the snapshot is deleted unread, even if damaged', async (t) => {
+  const dataDir = await dataDirFor(t);
+  const first = await openStore({ dataDir, snapshotMinWalBytes: 512 });
+  await fill(first, 10);
+  await waitForSnapshot(dataDir);
+  await first.close();
+  const leftover = join(dataDir, 'wal-0000000000000001.log');
+  await writeFile(leftover, 'not a WAL at all');
+  const second = await openStore({ dataDir });
+  t.after(() => second.close());
+  assert.equal(second.resourceVersion, 10);
+  assert.ok(!(await readdir(dataDir)).includes('wal-0000000000000001.log'));
+});
+
+test('a data dir whose parents do not exist yet is created', async (t) => {
+  const dataDir = join(await dataDirFor(t), 'local', 'state');
+  const store = await openStore({ dataDir });
+  await fill(store, 1);
+  await store.close();
+  const reopened = await openStore({ dataDir });
+  t.after(() => reopened.close());
+  assert.equal(reopened.resourceVersion, 1);
+});
