@@ -250,8 +250,9 @@ class FileStore implements Store {
 
   private async commit(batch: QueuedWrite[]): Promise<void> {
     if (this.failure) return this.rejectAll(batch, this.failure);
-    const record = encodeOpsRecord(batch.map((write) => write.op));
+    let record: Buffer;
     try {
+      record = encodeOpsRecord(batch.map((write) => write.op));
       await this.wal.append(record);
     } catch (error) {
       // After a failed write or fsync the kernel may have dropped the dirty pages, so nothing later can be promised durable.

@@ -125,7 +125,12 @@ export class WalWriter {
 
 async function createSegment(dataDir: string, startResourceVersion: number): Promise<FileHandle> {
   const handle = await open(segmentFile(dataDir, startResourceVersion), 'wx');
-  await handle.sync();
-  await fsyncDirectory(dataDir);
+  try {
+    await handle.sync();
+    await fsyncDirectory(dataDir);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
   return handle;
 }
