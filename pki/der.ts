@@ -1,0 +1,42 @@
+import * as asn1js from 'asn1js';
+import { PkiError, type PkiErrorCode } from './errors.js';
+
+/** One DER object covering all of `bytes`; anything else (trailing bytes included) is `code`. */
+export function parseDer(bytes: Uint8Array, code: PkiErrorCode, what: string): asn1js.AsnType {
+  const view = new Uint8Array(bytes);
+  const parsed = asn1js.fromBER(view);
+  if (parsed.offset === -1 || parsed.offset !== view.byteLength) {
+    throw new PkiError(code, `${what} is not valid DER`);
+  }
+  return parsed.result;
+}
+
+export const CONTEXT_SPECIFIC = 3;
+
+export function contextPrimitive(tagNumber: number, value: Uint8Array): asn1js.Primitive {
+  return new asn1js.Primitive({ idBlock: { tagClass: CONTEXT_SPECIFIC, tagNumber }, valueHex: new Uint8Array(value) });
+}
+
+export function contextConstructed(tagNumber: number, value: asn1js.AsnType[]): asn1js.Constructed {
+  return new asn1js.Constructed({ idBlock: { tagClass: CONTEXT_SPECIFIC, tagNumber }, value });
+}
+
+export function toDer(value: asn1js.AsnType): Buffer {
+  return Buffer.from(value.toBER(false));
+}
+
+/** DER as a standalone ArrayBuffer, the type @peculiar/asn1-schema uses for ANY fields. */
+export function toDerArrayBuffer(value: asn1js.AsnType): ArrayBuffer {
+  return value.toBER(false);
+}
+
+/** Children of a constructed value, or `code` when it is primitive. */
+export function childrenOf(value: asn1js.AsnType, code: PkiErrorCode, what: string): asn1js.AsnType[] {
+  if (!(value instanceof asn1js.Constructed)) throw new PkiError(code, `${what} is not a constructed value`);
+  return value.valueBlock.value;
+}
+
+/** Content octets of a primitive value. */
+export function contentOf(value: asn1js.AsnType): Buffer {
+  return Buffer.from((value as asn1js.Primitive).valueBlock.valueHexView);
+}

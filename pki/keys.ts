@@ -1,0 +1,208 @@
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import { PkiError } from './errors.js';
+import { MAX_PRIVATE_KEY_SIZE } from './limits.js';
+import { decodePemBlocks, assertWithinLimit, encodePem, looksLikePem, type PemOrDer } from './pem.js';
+
+export type KeyAlgorithm = 'RSA' | 'ECDSA' | 'Ed25519';
+export type EcCurve = 'P-256' | 'P-384' | 'P-521';
+
+/**
+ * `spec.privateKey` as cert-manager spells it. Fields are plain strings so an api/ Certificate spec
+ * can be passed as is; values are checked when used.
+ */
+export interface KeySpec {
+  algorithm?: string;
+  size?: number;
+  encoding?: string;
+}
+
+export type PrivateKeyEncoding = 'PKCS1' | 'PKCS8';
+
+export interface KeyDescription {
+  algorithm: KeyAlgorithm;
+  /** RSA modulus bits, EC curve bits, 256 for Ed25519. */
+  size: number;
+  curve?: EcCurve;
+}
+
+export const RSA_MIN_SIZE = 2048;
+export const RSA_MAX_SIZE = 8192;
+const DEFAULT_RSA_SIZE = 2048;
+const DEFAULT_EC_SIZE = 256;
+
+const curveBySize: Record<number, EcCurve> = { 256: 'P-256', 384: 'P-384', 521: 'P-521' };
+const curveByNodeName: Record<string, EcCurve> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+const sizeByCurve: Record<EcCurve, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521 };
+
+/** The key algorithm a spec asks for; empty means RSA, as in cert-manager. */
+export function keyAlgorithmOf(spec: KeySpec | undefined): KeyAlgorithm {
+  const algorithm = spec?.algorithm ?? '';
+  if (algorithm === '' || algorithm === 'RSA') return 'RSA';
+  if (algorithm === 'ECDSA' || algorithm === 'Ed25519') return algorithm;
+  throw new PkiError('KEY_SPEC_INVALID', `unsupported private key algorithm "${algorithm}" (want RSA, ECDSA or Ed25519)`);
+}
+
+/** Algorithm and size with cert-manager's defaults applied and bounds checked. */
+export function resolveKeySpec(spec: KeySpec | undefined): KeyDescription {
+  const algorithm = keyAlgorithmOf(spec);
+  const size = spec?.size ?? 0;
+  switch (algorithm) {
+    case 'RSA': {
+      const bits = size === 0 ? DEFAULT_RSA_SIZE : size;
+      if (!Number.isInteger(bits) || bits < RSA_MIN_SIZE || bits > RSA_MAX_SIZE) {
+        throw new PkiError('KEY_SPEC_INVALID', `RSA key size must be between ${RSA_MIN_SIZE} and ${RSA_MAX_SIZE}, got ${bits}`);
+      }
+      return { algorithm, size: bits };
+    }
+    case 'ECDSA': {
+      const bits = size === 0 ? DEFAULT_EC_SIZE : size;
+      const curve = curveBySize[bits];
+      if (!curve) throw new PkiError('KEY_SPEC_INVALID', `ECDSA key size must be 256, 384 or 521, got ${bits}`);
+      return { algorithm, size: bits, curve };
+    }
+    case 'Ed25519':
+      return { algorithm, size: 256 };
+  }
+}
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** A new private key for `spec`, generated off the event loop. */
+export async function generatePrivateKey(spec?: KeySpec): Promise<KeyObject> {
+  const key = resolveKeySpec(spec);
+  switch (key.algorithm) {
+    case 'RSA':
+      return (await generateKeyPairAsync('rsa', { modulusLength: key.size, publicExponent: 0x10001 })).privateKey;
+    case 'ECDSA':
+      return (await generateKeyPairAsync('ec', { namedCurve: key.curve! })).privateKey;
+    case 'Ed25519':
+      return (await generateKeyPairAsync('ed25519', {})).privateKey;
+  }
+}
+
+export function privateKeyEncodingOf(encoding: string | undefined): PrivateKeyEncoding {
+  if (encoding === undefined || encoding === '' || encoding === 'PKCS1') return 'PKCS1';
+  if (encoding === 'PKCS8') return 'PKCS8';
+  throw new PkiError('KEY_SPEC_INVALID', `unsupported private key encoding "${encoding}" (want PKCS1 or PKCS8)`);
+}
+
+/**
+ * How a key is serialised for `encoding`: PKCS1 means the algorithm's own format (PKCS#1 for RSA,
+ * SEC 1 for EC); Ed25519 has none, so it is always PKCS#8.
+ */
+function exportType(key: KeyObject, encoding: PrivateKeyEncoding): { type: 'pkcs1' | 'sec1' | 'pkcs8'; label: string } {
+  const algorithm = describeKey(key).algorithm;
+  if (encoding === 'PKCS8' || algorithm === 'Ed25519') return { type: 'pkcs8', label: 'PRIVATE KEY' };
+  return algorithm === 'RSA' ? { type: 'pkcs1', label: 'RSA PRIVATE KEY' } : { type: 'sec1', label: 'EC PRIVATE KEY' };
+}
+
+function assertPrivate(key: KeyObject): void {
+  if (key.type !== 'private') throw new PkiError('UNSUPPORTED_KEY', `expected a private key, got a ${key.type} key`);
+}
+
+export function encodePrivateKeyDer(key: KeyObject, encoding?: string): Buffer {
+  assertPrivate(key);
+  const { type } = exportType(key, privateKeyEncodingOf(encoding));
+  return key.export({ format: 'der', type });
+}
+
+export function encodePrivateKeyPem(key: KeyObject, encoding?: string): string {
+  assertPrivate(key);
+  const { label } = exportType(key, privateKeyEncodingOf(encoding));
+  return encodePem(encodePrivateKeyDer(key, encoding), label);
+}
+
+const derTypeByLabel: Record<string, 'pkcs8' | 'pkcs1' | 'sec1'> = {
+  'PRIVATE KEY': 'pkcs8',
+  'RSA PRIVATE KEY': 'pkcs1',
+  'EC PRIVATE KEY': 'sec1',
+};
+
+function importDer(der: Buffer, type: 'pkcs8' | 'pkcs1' | 'sec1'): KeyObject | undefined {
+  try {
+    return createPrivateKey({ key: der, format: 'der', type });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A private key from PEM (the first block, as cert-manager reads `tls.key`: PKCS#1, SEC 1 or PKCS#8)
+ * or from DER in any of those formats. Only RSA, ECDSA P-256/384/521 and Ed25519 keys are accepted.
+ */
+export function parsePrivateKey(input: PemOrDer): KeyObject {
+  const limits = { maxBytes: MAX_PRIVATE_KEY_SIZE, what: 'private key' };
+  let key: KeyObject | undefined;
+  if (looksLikePem(input)) {
+    const block = decodePemBlocks(input, limits)[0]!;
+    if (block.label === 'ENCRYPTED PRIVATE KEY' || block.headers.get('Proc-Type')?.includes('ENCRYPTED')) {
+      throw new PkiError('UNSUPPORTED_KEY', 'encrypted private keys are not supported');
+    }
+    const type = derTypeByLabel[block.label];
+    if (!type) throw new PkiError('PEM_UNEXPECTED_TYPE', `unknown private key PEM type "${block.label}"`);
+    key = importDer(block.der, type);
+  } else {
+    assertWithinLimit(input, limits);
+    const der = Buffer.from(input);
+    key = importDer(der, 'pkcs8') ?? importDer(der, 'pkcs1') ?? importDer(der, 'sec1');
+  }
+  if (!key) throw new PkiError('KEY_MALFORMED', 'private key could not be parsed');
+  describeKey(key);
+  return key;
+}
+
+/** Algorithm and size of a private or public key; UNSUPPORTED_KEY for anything cert-manager can't use. */
+export function describeKey(key: KeyObject): KeyDescription {
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return { algorithm: 'RSA', size: key.asymmetricKeyDetails?.modulusLength ?? 0 };
+    case 'ec': {
+      const curve = curveByNodeName[key.asymmetricKeyDetails?.namedCurve ?? ''];
+      if (!curve) throw new PkiError('UNSUPPORTED_KEY', `unsupported EC curve "${key.asymmetricKeyDetails?.namedCurve}"`);
+      return { algorithm: 'ECDSA', size: sizeByCurve[curve], curve };
+    }
+    case 'ed25519':
+      return { algorithm: 'Ed25519', size: 256 };
+    default:
+      throw new PkiError('UNSUPPORTED_KEY', `unsupported key type "${key.asymmetricKeyType}"`);
+  }
+}
+
+/**
+ * Field paths of `spec.privateKey` that `key` does not satisfy, as cert-manager's
+ * PrivateKeyMatchesSpec: algorithm, then RSA bit length or EC curve size (defaults 2048 / 256).
+ */
+export function privateKeyMatchesSpec(key: KeyObject, spec: { privateKey?: KeySpec }): string[] {
+  const wanted = keyAlgorithmOf(spec.privateKey);
+  const actual = describeKey(key);
+  if (actual.algorithm !== wanted) return ['spec.privateKey.algorithm'];
+  if (wanted === 'Ed25519') return [];
+  const size = spec.privateKey?.size || (wanted === 'RSA' ? DEFAULT_RSA_SIZE : DEFAULT_EC_SIZE);
+  return actual.size === size ? [] : ['spec.privateKey.size'];
+}
+
+/** Anything that has a public key: a key (private or public), SPKI DER, or a parsed cert/CSR. */
+export type PublicKeySource = KeyObject | Uint8Array | { publicKeyDer: Uint8Array };
+
+/** SubjectPublicKeyInfo DER of `source`, normalised so equal keys give equal bytes. */
+export function publicKeyDer(source: PublicKeySource): Buffer {
+  if (source instanceof Uint8Array || 'publicKeyDer' in source) {
+    const der = source instanceof Uint8Array ? source : source.publicKeyDer;
+    try {
+      return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' });
+    } catch {
+      throw new PkiError('KEY_MALFORMED', 'public key could not be parsed');
+    }
+  }
+  return createPublicKey(source).export({ format: 'der', type: 'spki' });
+}
+
+export function publicKeysEqual(a: PublicKeySource, b: PublicKeySource): boolean {
+  return publicKeyDer(a).equals(publicKeyDer(b));
+}
+
+/** Throws KEY_MISMATCH unless both hold the same public key; `what` names them for the message. */
+export function assertSameKey(a: PublicKeySource, b: PublicKeySource, what: string): void {
+  if (!publicKeysEqual(a, b)) throw new PkiError('KEY_MISMATCH', `${what}: public keys do not match`);
+}

@@ -1,0 +1,11 @@
+/**
+ * The single entry to @peculiar/x509: it needs the reflect-metadata polyfill loaded before it, and
+ * outside browsers it must be handed Node's native WebCrypto, so every pki/ module imports it from here.
+ */
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(globalThis.crypto);
+
+export { x509 };
+export const subtle = globalThis.crypto.subtle;
