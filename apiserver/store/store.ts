@@ -41,7 +41,7 @@ const PRECONDITIONS: Record<StoreEventType, readonly Precondition[]> = {
 };
 
 /** Snapshot once the WAL since the last snapshot outgrows both a floor and the live data (bounds replay and write amplification to ~2x). */
-export function shouldSnapshot(walBytesSinceSnapshot: number, liveBytes: number, minWalBytes: number): boolean {
+function shouldSnapshot(walBytesSinceSnapshot: number, liveBytes: number, minWalBytes: number): boolean {
   return walBytesSinceSnapshot >= Math.max(minWalBytes, liveBytes);
 }
 
