@@ -108,7 +108,7 @@ async function benchLiveWatch(): Promise<{ eventsPerSecond: number; deliveriesPe
     let deliveries = 0;
     for (let i = 0; i < WATCHERS; i++) store.watch(watchPrefix(i), store.resourceVersion, (event) => consumeEvent(event) && deliveries++);
     const { writes, seconds } = await runWriters(store, 64, { total: LIVE_WATCH_EVENTS });
-    return { eventsPerSecond: writes / seconds, deliveriesPerSecond: deliveries / seconds };
+    return { eventsPerSecond: Math.round(writes / seconds), deliveriesPerSecond: Math.round(deliveries / seconds) };
   });
 }
 
@@ -130,7 +130,7 @@ function benchFanOut(): { eventsPerSecond: number; deliveriesPerSecond: number }
   const started = performance.now();
   for (const event of events) registry.publish(event);
   const seconds = (performance.now() - started) / 1000;
-  return { eventsPerSecond: events.length / seconds, deliveriesPerSecond: deliveries / seconds };
+  return { eventsPerSecond: Math.round(events.length / seconds), deliveriesPerSecond: Math.round(deliveries / seconds) };
 }
 
 /** 10 watches started from an old resourceVersion, each replaying the retained window. */
@@ -144,7 +144,7 @@ async function benchCatchUpWatch(): Promise<{ deliveriesPerSecond: number }> {
         if (event.json.length > 0) deliveries++;
       }).stop();
     }
-    return { deliveriesPerSecond: deliveries / ((performance.now() - started) / 1000) };
+    return { deliveriesPerSecond: Math.round(deliveries / ((performance.now() - started) / 1000)) };
   });
 }
 
@@ -160,7 +160,7 @@ interface MemoryResult {
   /** RSS added per object between the first and the last point, minus its JSON: the cost of one more object, fixed costs cancelled out. */
   marginalOverheadPerObject: number;
   /** A new process opening the data dir written above (snapshot + WAL replay). */
-  afterRestart: MemoryPoint;
+  afterRestart: MemoryPoint & { openSeconds: number };
 }
 
 function forceGc(): () => void {
@@ -202,12 +202,14 @@ async function measureFill(dataDir: string): Promise<{ jsonBytesPerObject: numbe
 }
 
 /** Child process: reopens `dataDir`. */
-async function measureReopen(dataDir: string): Promise<{ rss: number; baseline: number }> {
+async function measureReopen(dataDir: string): Promise<{ rss: number; baseline: number; openSeconds: number }> {
   const baseline = await baselineRss();
+  const started = performance.now();
   const store = await openStore({ dataDir });
+  const openSeconds = (performance.now() - started) / 1000;
   const rss = await settledRss();
   await store.close();
-  return { rss, baseline };
+  return { rss, baseline, openSeconds };
 }
 
 async function inChild<T>(mode: string, dataDir: string): Promise<T> {
@@ -232,7 +234,7 @@ async function benchMemory(): Promise<MemoryResult> {
       jsonBytesPerObject: Math.round(json),
       afterWrites: MEMORY_SIZES.map((objects, i) => ({ objects, rssOverheadPerObject: perObject(fill.rss[i] as number, fill.baseline, objects) })),
       marginalOverheadPerObject: Math.round(((fill.rss.at(-1) as number) - (fill.rss[0] as number)) / (last - first) - json),
-      afterRestart: { objects: last, rssOverheadPerObject: perObject(reopen.rss, reopen.baseline, last) },
+      afterRestart: { objects: last, rssOverheadPerObject: perObject(reopen.rss, reopen.baseline, last), openSeconds: Number(reopen.openSeconds.toFixed(2)) },
     };
   } finally {
     await rm(dataDir, { recursive: true, force: true });
@@ -249,11 +251,11 @@ async function main(): Promise<void> {
 
   const rows: [string, string, string][] = [
     ...Object.entries(writes).map(([writers, perSecond]): [string, string, string] => [`durable writes/s, ${writers} writer(s)`, `${perSecond}`, '≥ 5,000 (concurrent)']),
-    [`watch: events/s, each to ${WATCHERS} watchers, 64 writers`, `${Math.round(live.eventsPerSecond)}`, ''],
-    [`  deliveries/s`, `${Math.round(live.deliveriesPerSecond)}`, ''],
-    [`watch fan-out alone: events/s, each to ${WATCHERS} watchers`, `${Math.round(fanOut.eventsPerSecond)}`, '≥ 50,000'],
-    [`  deliveries/s`, `${Math.round(fanOut.deliveriesPerSecond)}`, ''],
-    [`watch: deliveries/s to ${WATCHERS} watchers (catch-up)`, `${Math.round(catchUp.deliveriesPerSecond)}`, '≥ 50,000'],
+    [`watch: events/s, each to ${WATCHERS} watchers, 64 writers`, `${live.eventsPerSecond}`, ''],
+    [`  deliveries/s`, `${live.deliveriesPerSecond}`, ''],
+    [`watch fan-out alone: events/s, each to ${WATCHERS} watchers`, `${fanOut.eventsPerSecond}`, '≥ 50,000'],
+    [`  deliveries/s`, `${fanOut.deliveriesPerSecond}`, ''],
+    [`watch: deliveries/s to ${WATCHERS} watchers (catch-up)`, `${catchUp.deliveriesPerSecond}`, '≥ 50,000'],
     ...memory.afterWrites.map((point): [string, string, string] => [
       `RSS bytes/object beyond JSON (${memory.jsonBytesPerObject} B), ${point.objects} objects`,
       `${point.rssOverheadPerObject}`,
@@ -261,6 +263,7 @@ async function main(): Promise<void> {
     ]),
     [`RSS bytes/object beyond JSON, marginal ${MEMORY_SIZES.join('→')}`, `${memory.marginalOverheadPerObject}`, ''],
     [`RSS bytes/object beyond JSON, ${memory.afterRestart.objects} objects, after restart`, `${memory.afterRestart.rssOverheadPerObject}`, '≤ 2,048'],
+    [`restart (open) with ${memory.afterRestart.objects} objects, seconds`, `${memory.afterRestart.openSeconds}`, ''],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   for (const [name, value, target] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(9)}  ${target}`);
