@@ -172,15 +172,15 @@ function isAtOrUnder(field: string, parent: string): boolean {
 /**
  * Schema and semantic errors as one list, each problem once. A Required from the schema gives way
  * to a semantic error on the same field (it says more). Otherwise the schema's error wins, as the
- * API server rejects by schema before any webhook runs; semantic errors under a value replaced for
- * its type are dropped too (they were computed from a stand-in).
+ * API server rejects by schema before any webhook runs; semantic errors on, under or above a value
+ * replaced for its type are dropped too (they were computed from a stand-in).
  */
 export function mergeErrors(schema: SchemaCheck, semantic: readonly FieldError[]): FieldError[] {
   const semanticFields = new Set(semantic.map((e) => e.field));
   const kept = schema.errors.filter((e) => !(e.type === 'FieldValueRequired' && semanticFields.has(e.field)));
   const rejectedFields = new Set(kept.filter((e) => e.type !== 'FieldValueRequired').map((e) => e.field));
   const rest = semantic.filter(
-    (e) => !rejectedFields.has(e.field) && !schema.replaced.some((r) => isAtOrUnder(e.field, r)),
+    (e) => !rejectedFields.has(e.field) && !schema.replaced.some((r) => isAtOrUnder(e.field, r) || isAtOrUnder(r, e.field)),
   );
   return [...kept, ...rest];
 }
