@@ -100,7 +100,7 @@ export function parseCertificateBundle(input: PemOrDer): CertificateInfo[] {
  * The ACME Renewal Information CertID (RFC 9773): base64url of the AKI keyIdentifier, a dot, and
  * base64url of the serial's DER content octets.
  */
-export function ariCertId(certificate: CertificateInfo): string {
+export function ariCertId(certificate: Pick<CertificateInfo, 'authorityKeyId' | 'serialNumberBytes'>): string {
   if (!certificate.authorityKeyId) {
     throw new PkiError('CERTIFICATE_MALFORMED', 'certificate has no authority key identifier, so it has no ARI CertID');
   }

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, sign, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { PkiError } from './errors.js';
 import { MAX_PRIVATE_KEY_SIZE } from './limits.js';
@@ -149,7 +149,24 @@ export function parsePrivateKey(input: PemOrDer): KeyObject {
   }
   if (!key) throw new PkiError('KEY_MALFORMED', 'private key could not be parsed');
   describeKey(key);
+  assertConsistent(key);
   return key;
+}
+
+/**
+ * Like Go's key validation: the private half must produce signatures the public half accepts
+ * (catches corrupted RSA primes or an EC public point that doesn't belong to the scalar).
+ */
+function assertConsistent(key: KeyObject): void {
+  const probe = Buffer.from('certwright key check');
+  const hash = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+  let consistent = false;
+  try {
+    consistent = verify(hash, probe, createPublicKey(key), sign(hash, probe, key));
+  } catch {
+    consistent = false;
+  }
+  if (!consistent) throw new PkiError('KEY_MALFORMED', 'private key is inconsistent: its public part does not match');
 }
 
 /** Algorithm and size of a private or public key; UNSUPPORTED_KEY for anything cert-manager can't use. */
