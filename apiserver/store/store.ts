@@ -63,6 +63,18 @@ function checkListOptions(options: ListOptions): void {
   if (continueAfterKey !== undefined && typeof continueAfterKey !== 'string') throw new TypeError('store: continueAfterKey must be a string');
 }
 
+function settingsFrom(options: Partial<typeof DEFAULTS>): typeof DEFAULTS {
+  const settings = { ...DEFAULTS };
+  for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
+    const value = options[name];
+    if (value === undefined) continue;
+    const minimum = name === 'groupCommitDelayMs' ? 0 : 1;
+    if (!Number.isSafeInteger(value) || value < minimum) throw new TypeError(`store: option ${name} must be an integer >= ${minimum}, got ${String(value)}`);
+    settings[name] = value;
+  }
+  return settings;
+}
+
 function entryBytes(key: string, stored: StoredObject): number {
   return key.length + stored.json.length;
 }
@@ -93,23 +105,13 @@ class FileStore implements Store {
   private readonly watchers = new WatcherRegistry();
   private history!: EventHistory;
   private wal!: WalWriter;
-  private readonly settings: typeof DEFAULTS;
 
   constructor(
     private readonly dataDir: string,
-    options: Omit<StoreOptions, 'dataDir'>,
+    private readonly settings: typeof DEFAULTS,
+    private readonly reportBackgroundError: (error: Error) => void,
     private readonly lock: DataDirLock,
-  ) {
-    this.settings = {
-      historyEvents: options.historyEvents ?? DEFAULTS.historyEvents,
-      historyBytes: options.historyBytes ?? DEFAULTS.historyBytes,
-      groupCommitDelayMs: options.groupCommitDelayMs ?? DEFAULTS.groupCommitDelayMs,
-      snapshotMinWalBytes: options.snapshotMinWalBytes ?? DEFAULTS.snapshotMinWalBytes,
-    };
-    this.reportBackgroundError = options.onBackgroundError ?? ((error) => process.emitWarning(error));
-  }
-
-  private readonly reportBackgroundError: (error: Error) => void;
+  ) {}
 
   /** Loads the snapshot, replays the WAL after it, and opens the WAL for appending. */
   async recover(): Promise<void> {
@@ -352,10 +354,11 @@ async function createDirectoryDurably(dir: string): Promise<void> {
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const { dataDir, ...tuning } = options;
+  const { dataDir, onBackgroundError = (error) => process.emitWarning(error), ...tuning } = options;
+  const settings = settingsFrom(tuning);
   await createDirectoryDurably(dataDir);
   const lock = await lockDataDir(dataDir);
-  const store = new FileStore(dataDir, tuning, lock);
+  const store = new FileStore(dataDir, settings, onBackgroundError, lock);
   try {
     await store.recover();
   } catch (error) {

@@ -87,6 +87,15 @@ test('bad input gets a specific error', async (t) => {
   assert.throws(() => store.watch('/', -1, () => {}), /fromResourceVersion must be a non-negative integer/);
 });
 
+test('bad tuning options are refused before the data dir is touched', async (t) => {
+  const dataDir = await dataDirFor(t);
+  await assert.rejects(openStore({ dataDir, historyEvents: 0 }), /option historyEvents must be an integer >= 1, got 0/);
+  await assert.rejects(openStore({ dataDir, groupCommitDelayMs: -1 }), /option groupCommitDelayMs must be an integer >= 0/);
+  const store = await openStore({ dataDir, groupCommitDelayMs: 2 });
+  assert.equal((await store.create(configMapKey('a'), configMap('a'))).metadata.resourceVersion, '1');
+  await store.close();
+});
+
 test('list returns keys under a prefix in order, paged, each page at one resourceVersion', async (t) => {
   const store = await openStore({ dataDir: await dataDirFor(t) });
   t.after(() => store.close());
