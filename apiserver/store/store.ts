@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { fsyncDirectory } from './durable-fs.js';
 import type { KubeObject } from '../admission.js';
+import { fsyncDirectory } from './durable-fs.js';
 import { AlreadyExists, Conflict, NotFound, StoreUnavailable } from './errors.js';
 import { EventHistory, type CommittedEvent } from './history.js';
 import { lockDataDir, type DataDirLock } from './lock.js';
