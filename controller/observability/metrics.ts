@@ -7,37 +7,31 @@
  */
 import { Counter, Gauge, Registry, Summary, collectDefaultMetrics } from 'prom-client';
 import type { LabelValues, MetricValue } from 'prom-client';
+import type { Certificate, Challenge, Condition, ConditionStatus, IssuerReference, ObjectMeta } from '../../api/types.js';
 import type { SyncHooks } from '../runtime/controller.js';
 
-/** The fields of a `Condition` that metrics read. */
-export interface ConditionForMetrics {
-  type: string;
-  status: string;
-}
+type Identity = Pick<ObjectMeta, 'name' | 'namespace'>;
+/** Conditions as the collectors read them: only `type` and `status`. */
+export type ConditionForMetrics = Pick<Condition, 'type' | 'status'>;
 
-/** The fields of a Certificate that metrics read (structurally compatible with `api/` types). */
+/** The parts of a Certificate the collectors read; any `Certificate` fits. */
 export interface CertificateForMetrics {
-  metadata: { name?: string; namespace?: string };
-  spec: { issuerRef: { name: string; kind?: string; group?: string } };
-  status?: {
-    conditions?: ConditionForMetrics[];
-    notAfter?: string;
-    notBefore?: string;
-    renewalTime?: string;
-  };
+  metadata: Identity;
+  spec: Pick<Certificate['spec'], 'issuerRef'>;
+  status?: Pick<NonNullable<Certificate['status']>, 'notAfter' | 'notBefore' | 'renewalTime'> & { conditions?: ConditionForMetrics[] };
 }
 
-/** The fields of an Issuer or ClusterIssuer that metrics read. */
+/** The parts of an Issuer or ClusterIssuer the collectors read; any `Issuer`/`ClusterIssuer` fits. */
 export interface IssuerForMetrics {
-  metadata: { name?: string; namespace?: string };
+  metadata: Identity;
   status?: { conditions?: ConditionForMetrics[] };
 }
 
-/** The fields of an ACME Challenge that metrics read. */
+/** The parts of an ACME Challenge the collectors read; any `Challenge` fits. */
 export interface ChallengeForMetrics {
-  metadata: { name?: string; namespace?: string };
-  spec: { dnsName: string; type: string };
-  status?: { state?: string; reason?: string; processing?: boolean };
+  metadata: Identity;
+  spec: Pick<Challenge['spec'], 'dnsName' | 'type'>;
+  status?: Pick<NonNullable<Challenge['status']>, 'state' | 'reason' | 'processing'>;
 }
 
 /**
@@ -95,13 +89,12 @@ export interface ControllerMetrics {
   observeAcmeRequest(request: AcmeRequestObservation): void;
 }
 
-const conditionStatuses = ['True', 'False', 'Unknown'] as const;
-type ConditionStatus = (typeof conditionStatuses)[number];
+const conditionStatuses: readonly ConditionStatus[] = ['True', 'False', 'Unknown'];
 
 /** acme.cert-manager.io State values, in cert-manager's collector order; "" (no state) matches none. */
 const challengeStates = ['ready', 'valid', 'errored', 'expired', 'invalid', 'processing', 'unknown', 'pending'] as const;
 
-/** The cert-manager status of the `Ready` condition; Unknown when there is none (or it is malformed). */
+/** The status of the `Ready` condition; Unknown when there is none (or, from an unchecked source, it is malformed). */
 export function readyConditionStatus(conditions: ConditionForMetrics[] | undefined): ConditionStatus {
   const ready = conditions?.find((c) => c.type === 'Ready');
   return conditionStatuses.find((s) => s === ready?.status) ?? 'Unknown';
@@ -119,7 +112,7 @@ export function unixSeconds(time: string | undefined): number {
  * and group verbatim (an omitted kind/group is the empty string, not the Issuer/cert-manager.io
  * default), and the CRD has no schema default; dashboards built on it see the same values here.
  */
-export function issuerRefLabels(ref: CertificateForMetrics['spec']['issuerRef']) {
+export function issuerRefLabels(ref: IssuerReference) {
   return { issuer_name: ref.name, issuer_kind: ref.kind ?? '', issuer_group: ref.group ?? '' };
 }
 

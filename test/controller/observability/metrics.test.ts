@@ -8,6 +8,7 @@ import {
   type MetricsSources,
 } from '../../../controller/observability/metrics.js';
 import { parseExposition, type ExpositionSample } from '../../../controller/observability/exposition.js';
+import type { Certificate, Challenge, ClusterIssuer, Issuer } from '../../../api/types.js';
 import { ApiError } from '../../../controller/runtime/api-error.js';
 import { ManualClock } from '../../../controller/runtime/clock.js';
 import { Controller } from '../../../controller/runtime/controller.js';
@@ -273,4 +274,51 @@ test('Node process and runtime metrics are included', async () => {
   for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_seconds']) {
     assert.ok(names.has(name), name);
   }
+});
+
+test('the collectors take the api/ objects as informers cache them', async () => {
+  const cert: Certificate = {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: { name: 'web', namespace: 'apps', uid: 'u1', resourceVersion: '7' },
+    spec: { secretName: 'web-tls', dnsNames: ['web.example.com'], issuerRef: { name: 'ca', kind: 'ClusterIssuer', group: 'cert-manager.io' } },
+    status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: 'up to date' }], notAfter: '2026-04-01T00:00:00Z', revision: 1 },
+  };
+  const issuer: Issuer = { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'local', namespace: 'apps' }, spec: { selfSigned: {} } };
+  const clusterIssuer: ClusterIssuer = {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'ClusterIssuer',
+    metadata: { name: 'ca' },
+    spec: { ca: { secretName: 'root-ca' } },
+    status: { conditions: [{ type: 'Ready', status: 'True' }] },
+  };
+  const challenge: Challenge = {
+    apiVersion: 'acme.cert-manager.io/v1',
+    kind: 'Challenge',
+    metadata: { name: 'web-1-2-3', namespace: 'apps' },
+    spec: {
+      url: 'https://acme.test/chall/1',
+      authorizationURL: 'https://acme.test/authz/1',
+      dnsName: 'web.example.com',
+      type: 'HTTP-01',
+      token: 'token',
+      key: 'token.thumbprint',
+      solver: { http01: {} },
+      issuerRef: { name: 'le', kind: 'ClusterIssuer' },
+    },
+    status: { state: 'valid', processing: false },
+  };
+  const samples = await scrape(
+    createControllerMetrics({
+      certificates: () => [cert],
+      issuers: () => [issuer],
+      clusterIssuers: () => [clusterIssuer],
+      challenges: () => [challenge],
+    }),
+  );
+  assert.equal(valueOf(samples, 'certmanager_certificate_ready_status', { name: 'web', condition: 'True' }), 1);
+  assert.equal(valueOf(samples, 'certmanager_certificate_expiration_timestamp_seconds', { name: 'web' }), Date.UTC(2026, 3, 1) / 1000);
+  assert.equal(valueOf(samples, 'certmanager_issuer_ready_status', { name: 'local', condition: 'Unknown' }), 1);
+  assert.equal(valueOf(samples, 'certmanager_clusterissuer_ready_status', { name: 'ca', condition: 'True' }), 1);
+  assert.equal(valueOf(samples, 'certmanager_certificate_challenge_status', { name: 'web-1-2-3', status: 'valid' }), 1);
 });
