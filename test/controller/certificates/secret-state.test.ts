@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inspectSecret, type PresentSecret } from '../../../controller/certificates/secret-state.js';
+import { encodePrivateKeyPem } from '../../../pki/index.js';
+import { certificate, ecKey, issue, otherEcKey, secret } from './fixtures.js';
+
+const crt = certificate();
+const issued = await issue(crt);
+const root = await issue(certificate({ commonName: 'root', dnsNames: [] }), otherEcKey);
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+function present(state: ReturnType<typeof inspectSecret>): PresentSecret {
+  assert.equal(state.exists, true);
+  return state as PresentSecret;
+}
+
+test('no Secret', () => {
+  assert.deepEqual(inspectSecret(undefined), { exists: false });
+});
+
+test('a complete Secret: key, leaf, chain, CA, metadata, and whether key and certificate match', () => {
+  const state = present(
+    inspectSecret({
+      ...secret({ annotations: { a: '1' }, labels: { l: '2' } }),
+      data: { 'tls.key': b64(encodePrivateKeyPem(ecKey)), 'tls.crt': b64(issued.certificatePem + root.certificatePem), 'ca.crt': b64(root.certificatePem) },
+    }),
+  );
+  assert.equal(state.hasData, true);
+  assert.equal(state.privateKey.status, 'parsed');
+  assert.equal(state.certificate.status, 'parsed');
+  if (state.certificate.status !== 'parsed') return;
+  assert.equal(state.certificate.leaf.commonName, 'web.example.com');
+  assert.deepEqual(state.certificate.chain.map((c) => c.commonName), ['web.example.com', 'root']);
+  assert.equal(state.caPem, root.certificatePem);
+  assert.equal(state.keyMatchesCertificate, true);
+  assert.deepEqual(state.annotations, { a: '1' });
+  assert.deepEqual(state.labels, { l: '2' });
+});
+
+test('a key that belongs to another certificate', () => {
+  assert.equal(present(inspectSecret(secret({ key: otherEcKey, certificatePem: issued.certificatePem }))).keyMatchesCertificate, false);
+});
+
+test('missing, empty and undecodable entries are told apart', () => {
+  const state = present(inspectSecret(secret({ data: { 'tls.key': '', 'tls.crt': b64('junk') } })));
+  assert.equal(state.privateKey.status, 'empty');
+  assert.equal(state.certificate.status, 'undecodable');
+  assert.equal(state.keyMatchesCertificate, undefined);
+  assert.equal(state.caPem, undefined);
+  const keyOnly = present(inspectSecret(secret({ key: ecKey })));
+  assert.equal(keyOnly.certificate.status, 'missing');
+  assert.equal(present(inspectSecret(secret({ data: {} }))).hasData, false);
+});
+
+test('decode errors never quote the key', () => {
+  const pem = encodePrivateKeyPem(ecKey, 'PKCS8');
+  const lines = pem.split('\n');
+  const truncated = [lines[0], lines[1], lines.at(-2)].join('\n'); // BEGIN, one body line, END
+  const state = present(inspectSecret(secret({ key: truncated, certificatePem: issued.certificatePem })));
+  assert.equal(state.privateKey.status, 'undecodable');
+  if (state.privateKey.status !== 'undecodable') return;
+  assert.ok(state.privateKey.error.length > 0);
+  assert.ok(!state.privateKey.error.includes(lines[1]!.slice(0, 16)), state.privateKey.error);
+});
