@@ -99,7 +99,8 @@ function parseType(c: Cursor): string {
   const start = c.pos;
   while (!c.done && c.peek() !== '=' && c.peek() !== ',' && c.peek() !== '+') c.pos++;
   const type = c.text.slice(start, c.pos).trim();
-  if (c.done || c.peek() !== '=') c.fail(type === '' ? 'expected an attribute type' : `attribute type "${type}" has no "=" and value`);
+  if (type === '') c.fail('expected an attribute type');
+  if (c.done || c.peek() !== '=') c.fail(`attribute type "${type}" has no "=" and value`);
   if (!KEYWORD.test(type) && !NUMERIC_OID.test(type)) c.fail(`invalid attribute type "${type}"`);
   c.pos++; // '='
   return type;

@@ -21,21 +21,23 @@ function orderStatusUpdateErrors(old: OrderStatus, status: OrderStatus, path = '
   if (oldAuthzs.length !== authzs.length) errors.push(immutable(`${path}.authorizations`));
   oldAuthzs.forEach((before, i) => {
     const after = authzs[i];
+    if (!after) return; // already reported as a change of the list's length
     const at = `${path}.authorizations[${i}]`;
-    if (before.url && before.url !== after?.url) errors.push(immutable(`${at}.url`));
-    if (before.identifier && before.identifier !== after?.identifier) errors.push(immutable(`${at}.identifier`));
-    if (before.wildcard !== undefined && before.wildcard !== after?.wildcard) errors.push(immutable(`${at}.wildcard`));
-    if (before.initialState && before.initialState !== after?.initialState) errors.push(immutable(`${at}.initialState`));
+    if (before.url && before.url !== after.url) errors.push(immutable(`${at}.url`));
+    if (before.identifier && before.identifier !== after.identifier) errors.push(immutable(`${at}.identifier`));
+    if (before.wildcard !== undefined && before.wildcard !== after.wildcard) errors.push(immutable(`${at}.wildcard`));
+    if (before.initialState && before.initialState !== after.initialState) errors.push(immutable(`${at}.initialState`));
     const oldChallenges = before.challenges ?? [];
-    const challenges = after?.challenges ?? [];
+    const challenges = after.challenges ?? [];
     if (oldChallenges.length === 0) return;
     if (oldChallenges.length !== challenges.length) errors.push(immutable(`${at}.challenges`));
     oldChallenges.forEach((was, j) => {
       const now = challenges[j];
+      if (!now) return;
       const ch = `${at}.challenges[${j}]`;
-      if (was.url && was.url !== now?.url) errors.push(immutable(`${ch}.url`));
-      if (was.type && was.type !== now?.type) errors.push(immutable(`${ch}.type`));
-      if (was.token && was.token !== now?.token) errors.push(immutable(`${ch}.token`));
+      if (was.url && was.url !== now.url) errors.push(immutable(`${ch}.url`));
+      if (was.type && was.type !== now.type) errors.push(immutable(`${ch}.type`));
+      if (was.token && was.token !== now.token) errors.push(immutable(`${ch}.token`));
     });
   });
   return errors;
