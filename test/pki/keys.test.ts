@@ -75,8 +75,7 @@ test('every encoding round-trips through PEM and DER and openssl reads it', asyn
 });
 
 test('keys openssl generates parse in PKCS#1, SEC 1 and PKCS#8, PEM and DER', () => {
-  const rsaPkcs8 = work.openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'o-rsa.pem']);
-  assert.equal(rsaPkcs8, '');
+  work.openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'o-rsa.pem']);
   work.openssl(['rsa', '-in', 'o-rsa.pem', '-traditional', '-out', 'o-rsa-pkcs1.pem']);
   work.openssl(['rsa', '-in', 'o-rsa.pem', '-traditional', '-outform', 'DER', '-out', 'o-rsa-pkcs1.der']);
   work.openssl(['ecparam', '-name', 'secp384r1', '-genkey', '-noout', '-out', 'o-ec-sec1.pem']);

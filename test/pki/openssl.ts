@@ -1,5 +1,5 @@
 /** Test helper: runs the real openssl (and keytool) on files in a private temp dir. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ export class Workdir {
     return readFileSync(this.path(name));
   }
 
-  /** openssl's stdout; throws with its stderr when it exits non-zero. */
+  /** openssl's stderr then stdout (some reports, like pkcs12 -info, go to stderr); throws when it exits non-zero. */
   openssl(args: string[], input?: string | Uint8Array): string {
     return run('openssl', args, this.dir, input);
   }
@@ -41,12 +41,10 @@ export class Workdir {
 }
 
 function run(command: string, args: string[], cwd: string, input?: string | Uint8Array): string {
-  try {
-    return execFileSync(command, args, { cwd, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-  } catch (e) {
-    const err = e as { stderr?: string; stdout?: string };
-    throw new Error(`${command} ${args.join(' ')} failed:\n${err.stderr ?? ''}${err.stdout ?? ''}`);
-  }
+  const result = spawnSync(command, args, { cwd, input, encoding: 'utf8' });
+  const output = `${result.stderr ?? ''}${result.stdout ?? ''}`;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${output}`);
+  return output;
 }
 
 export const KEYTOOL = '/usr/bin/keytool';
