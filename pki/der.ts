@@ -4,7 +4,12 @@ import { PkiError, type PkiErrorCode } from './errors.js';
 /** One DER object covering all of `bytes`; anything else (trailing bytes included) is `code`. */
 export function parseDer(bytes: Uint8Array, code: PkiErrorCode, what: string): asn1js.AsnType {
   const view = new Uint8Array(bytes);
-  const parsed = asn1js.fromBER(view);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(view);
+  } catch {
+    throw new PkiError(code, `${what} is not valid DER`);
+  }
   if (parsed.offset === -1 || parsed.offset !== view.byteLength) {
     throw new PkiError(code, `${what} is not valid DER`);
   }
@@ -36,7 +41,9 @@ export function childrenOf(value: asn1js.AsnType, code: PkiErrorCode, what: stri
   return value.valueBlock.value;
 }
 
-/** Content octets of a primitive value. */
-export function contentOf(value: asn1js.AsnType): Buffer {
-  return Buffer.from((value as asn1js.Primitive).valueBlock.valueHexView);
+/** Content octets of a primitive value, or `code` when it is constructed. */
+export function contentOf(value: asn1js.AsnType, code: PkiErrorCode, what: string): Buffer {
+  const content = value.idBlock.isConstructed ? undefined : (value.valueBlock as { valueHexView?: Uint8Array }).valueHexView;
+  if (!content) throw new PkiError(code, `${what} is not a primitive value`);
+  return Buffer.from(content);
 }

@@ -100,18 +100,19 @@ export function decodeSubjectAltNames(der: Uint8Array): SubjectAltNames {
   const sans = noSubjectAltNames();
   for (const name of childrenOf(parseDer(der, 'SAN_INVALID', 'subject alternative names'), 'SAN_INVALID', 'subject alternative names')) {
     if (name.idBlock.tagClass !== 3) throw new PkiError('SAN_INVALID', 'subject alternative name has an unexpected tag');
+    const content = () => contentOf(name, 'SAN_INVALID', 'subject alternative name');
     switch (name.idBlock.tagNumber) {
       case Tag.dNSName:
-        sans.dnsNames.push(contentOf(name).toString('latin1'));
+        sans.dnsNames.push(content().toString('latin1'));
         break;
       case Tag.rfc822Name:
-        sans.emailAddresses.push(contentOf(name).toString('latin1'));
+        sans.emailAddresses.push(content().toString('latin1'));
         break;
       case Tag.uri:
-        sans.uris.push(contentOf(name).toString('latin1'));
+        sans.uris.push(content().toString('latin1'));
         break;
       case Tag.iPAddress:
-        sans.ipAddresses.push(ipToString(contentOf(name)));
+        sans.ipAddresses.push(ipToString(content()));
         break;
       case Tag.otherName:
         sans.otherNames.push(readOtherName(name));

@@ -56,6 +56,15 @@ const OIDS = {
 } as const;
 
 const ENCRYPTION_ITERATIONS = 2048;
+/** Bounds what a hostile keystore can make MAC verification compute. */
+const MAX_VERIFY_ITERATIONS = 10_000_000;
+
+function checkedIterations(iterations: number): number {
+  if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_VERIFY_ITERATIONS) {
+    throw new PkiError('KEYSTORE_INVALID', `PKCS#12 iteration count ${iterations} is out of range`);
+  }
+  return iterations;
+}
 
 type Hash = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 const hashByDigestOid: Record<string, Hash> = { [OIDS.sha1]: 'sha1', [OIDS.sha256]: 'sha256', [OIDS.sha384]: 'sha384', [OIDS.sha512]: 'sha512' };
@@ -299,7 +308,10 @@ function expectedPbmac1(digestAlgorithm: AlgorithmIdentifier, authSafe: Buffer, 
   const prfHash = prfOid instanceof asn1js.ObjectIdentifier ? hashByHmacOid[prfOid.valueBlock.toString()] : 'sha1';
   const macHash = hashByHmacOid[schemeOid.valueBlock.toString()];
   if (!prfHash || !macHash) throw new PkiError('KEYSTORE_INVALID', 'PBMAC1 uses an unsupported hash');
-  const key = pbkdf2Sync(Buffer.from(password, 'utf8'), contentOf(salt!), (iterations as asn1js.Integer).valueBlock.valueDec, keyLength.valueBlock.valueDec, prfHash);
+  if (!salt || !(iterations instanceof asn1js.Integer)) throw new PkiError('KEYSTORE_INVALID', 'PBMAC1 PBKDF2 parameters are malformed');
+  const length = keyLength.valueBlock.valueDec;
+  if (length < 1 || length > 64) throw new PkiError('KEYSTORE_INVALID', `PBMAC1 key length ${length} is out of range`);
+  const key = pbkdf2Sync(Buffer.from(password, 'utf8'), contentOf(salt, 'KEYSTORE_INVALID', 'PBKDF2 salt'), checkedIterations(iterations.valueBlock.valueDec), length, prfHash);
   return createHmac(macHash, key).update(authSafe).digest();
 }
 
@@ -318,7 +330,7 @@ export function verifyPkcs12Mac(der: Uint8Array, password: string): boolean {
   } else {
     const hash = hashByDigestOid[digestAlgorithm.algorithm];
     if (!hash) throw new PkiError('KEYSTORE_INVALID', `unsupported PKCS#12 MAC algorithm ${digestAlgorithm.algorithm}`);
-    const key = pkcs12Kdf(password, Buffer.from(parsed.macData.macSalt.buffer), 3, parsed.macData.iterations, hashLength[hash], hash);
+    const key = pkcs12Kdf(password, Buffer.from(parsed.macData.macSalt.buffer), 3, checkedIterations(parsed.macData.iterations), hashLength[hash], hash);
     expected = createHmac(hash, key).update(authSafe).digest();
   }
   const actual = Buffer.from(digest.buffer);

@@ -19,7 +19,7 @@ export function certificateRawFields(der: Uint8Array): { serial: Buffer; issuer:
   const offset = fields[0]?.idBlock.tagClass === 3 ? 1 : 0;
   const [serial, , issuer, , subject] = fields.slice(offset);
   if (!serial || !issuer || !subject) throw new PkiError('CERTIFICATE_MALFORMED', 'certificate is missing required fields');
-  return { serial: contentOf(serial), issuer: originalBytes(issuer), subject: originalBytes(subject) };
+  return { serial: contentOf(serial, 'CERTIFICATE_MALFORMED', 'serial number'), issuer: originalBytes(issuer), subject: originalBytes(subject) };
 }
 
 export function csrRawSubject(der: Uint8Array): Buffer {

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { KeyObject } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { PFX } from '@peculiar/asn1-pfx';
 import {
   combinedPemOutput,
   encodeJksKeystore,
@@ -102,6 +104,10 @@ test('the PBMAC1 verifier accepts the RFC 9579 A.1 vector and nothing else', () 
   assert.equal(verifyPkcs12Mac(tampered, '1234'), false);
   assert.throws(() => verifyPkcs12Mac(Buffer.from('3003020103', 'hex'), '1234'), (e) => isPkiError(e, 'KEYSTORE_INVALID'));
   assert.throws(() => verifyPkcs12Mac(vector.subarray(0, 500), '1234'), (e) => isPkiError(e, 'KEYSTORE_INVALID'));
+  // A hostile iteration count is refused instead of computed.
+  const pfx = AsnConvert.parse(encodePkcs12Truststore({ ca: root.pem, password, profile: 'Modern2023' }), PFX);
+  pfx.macData.iterations = 2 ** 31 - 1;
+  assert.throws(() => verifyPkcs12Mac(Buffer.from(AsnConvert.serialize(pfx)), password), (e) => isPkiError(e, 'KEYSTORE_INVALID') && /iteration/.test(e.message));
 });
 
 test('keytool reads our PKCS#12 keystores and truststores', { skip: !hasKeytool && 'no keytool' }, () => {
