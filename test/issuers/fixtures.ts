@@ -15,6 +15,8 @@ import {
 
 export const NOW = Date.UTC(2025, 0, 1);
 const HOUR = 3_600_000;
+/** Test CAs are valid from before NOW (the memory context's clock) until well after the real time. */
+const caValidity = (hours: number) => ({ now: new Date(NOW - HOUR), durationMs: Date.now() - NOW + hours * HOUR });
 
 export const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 export const unb64 = (text: string | undefined) => Buffer.from(text ?? '', 'base64').toString('utf8');
@@ -34,7 +36,7 @@ export interface KeyPair {
 export async function selfSignedCa(commonName = 'Test Root CA', isCA = true): Promise<KeyPair> {
   const usages = isCA ? ['cert sign', 'crl sign'] : ['digital signature'];
   const { key, keyPem, csrPem } = await keyAndCsr({ commonName, isCA, usages }, { algorithm: 'ECDSA' });
-  const signed = await selfSignCertificate(csrPem, { isCA, usages, now: new Date(NOW - HOUR), durationMs: 1000 * HOUR }, key);
+  const signed = await selfSignCertificate(csrPem, { isCA, usages, ...caValidity(1000) }, key);
   return { key, keyPem, certificatePem: signed.certificatePem };
 }
 
@@ -44,7 +46,7 @@ export async function intermediateCa(parent: KeyPair, commonName = 'Test Interme
   const { key, keyPem, csrPem } = await keyAndCsr({ commonName, isCA: true, usages }, { algorithm: 'ECDSA' });
   const signed = await signCertificate(
     csrPem,
-    { isCA: true, usages, now: new Date(NOW - HOUR), durationMs: 500 * HOUR },
+    { isCA: true, usages, ...caValidity(500) },
     { certificate: parent.certificatePem, privateKey: parent.key },
   );
   return { key, keyPem, certificatePem: signed.certificatePem };
