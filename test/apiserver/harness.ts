@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../apiserver/index.js';
 
 export interface TestServer {
@@ -108,3 +108,7 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, t
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** client-node sends JSON Patch unless told otherwise. */
+export const asMergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+export const asStrategicMergePatch = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
