@@ -6,7 +6,7 @@
  */
 import type { V1ManagedFieldsEntry, V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import type { Certificate, IssuerReference } from '../../api/types.js';
-import { issuerKindFor, jksAliasFor, pkcs12ProfileFor, privateKeyEncodingFor } from '../../api/defaults.js';
+import { certificateDurationFor, issuerKindFor, jksAliasFor, pkcs12ProfileFor, privateKeyEncodingFor } from '../../api/defaults.js';
 import {
   combinedPemOutput,
   decodePemBlocks,
@@ -15,10 +15,14 @@ import {
   encodePkcs12Keystore,
   encodePkcs12Truststore,
   encodePrivateKeyPem,
+  generateCsr,
+  generatePrivateKey,
   MAX_PRIVATE_KEY_SIZE,
   parseCertificate,
   parsePrivateKey,
   privateKeyDerOutput,
+  selfSignCertificate,
+  signCertificate,
   type CertificateInfo,
 } from '../../pki/index.js';
 import {
@@ -53,6 +57,7 @@ import {
   URI_SANS_ANNOTATION,
 } from './metadata.js';
 import type { Violation } from './policies.js';
+import { csrSpecFor } from './requests.js';
 import { secretDataBytes } from './secret-state.js';
 
 /** The field manager certwright applies Secrets under. */
@@ -135,7 +140,7 @@ function keystorePassword(kind: 'jks' | 'pkcs12', inline: string | undefined, re
 }
 
 /** Keystore data keys per `spec.keystores` (truststores only when there is a CA). */
-function keystoreData(input: DesiredSecretInput, privateKeyPem: string, caPem: string | undefined): Record<string, string> {
+function keystoreData(input: Omit<DesiredSecretInput, 'issuerRef'>, privateKeyPem: string, caPem: string | undefined): Record<string, string> {
   const { certificate } = input;
   const { jks, pkcs12 } = certificate.spec.keystores ?? {};
   const data: Record<string, string> = {};
@@ -156,12 +161,8 @@ function keystoreData(input: DesiredSecretInput, privateKeyPem: string, caPem: s
   return data;
 }
 
-/**
- * The Secret to server-side apply after an issuance: every data key, label and annotation
- * certwright owns for this Certificate, and nothing else (so fields of other managers survive).
- * Throws a PkiError for unreadable key or certificate input, an Error for an unknown keystore password.
- */
-export function desiredSecret(input: DesiredSecretInput): V1Secret {
+/** The layout shared by issued and temporary certificates; issuer annotations only with an issuer. */
+function secretLayout(input: Omit<DesiredSecretInput, 'issuerRef'>, issuerRef: IssuerReference | undefined): V1Secret {
   const { certificate } = input;
   const spec = certificate.spec;
   const tlsKey = encodePrivateKeyPem(parsePrivateKey(input.privateKeyPem), privateKeyEncodingFor(spec));
@@ -179,10 +180,14 @@ export function desiredSecret(input: DesiredSecretInput): V1Secret {
     ...spec.secretTemplate?.annotations,
     ...certificateDetailsAnnotations(parseCertificate(input.certificatePem)),
     [CERTIFICATE_NAME_ANNOTATION]: certificate.metadata.name ?? '',
-    [ISSUER_NAME_ANNOTATION]: input.issuerRef.name,
-    [ISSUER_KIND_ANNOTATION]: issuerKindFor(input.issuerRef),
-    // cert-manager writes the group as set, empty when unset; readers default it.
-    [ISSUER_GROUP_ANNOTATION]: input.issuerRef.group ?? '',
+    ...(issuerRef
+      ? {
+          [ISSUER_NAME_ANNOTATION]: issuerRef.name,
+          [ISSUER_KIND_ANNOTATION]: issuerKindFor(issuerRef),
+          // cert-manager writes the group as set, empty when unset; readers default it.
+          [ISSUER_GROUP_ANNOTATION]: issuerRef.group ?? '',
+        }
+      : {}),
   };
   return {
     apiVersion: 'v1',
@@ -197,6 +202,57 @@ export function desiredSecret(input: DesiredSecretInput): V1Secret {
     type: input.existingType || TLS_SECRET_TYPE,
     data,
   };
+}
+
+/**
+ * The Secret to server-side apply after an issuance: every data key, label and annotation
+ * certwright owns for this Certificate, and nothing else (so fields of other managers survive).
+ * Throws a PkiError for unreadable key or certificate input, an Error for an unknown keystore password.
+ */
+export function desiredSecret(input: DesiredSecretInput): V1Secret {
+  return secretLayout(input, input.issuerRef);
+}
+
+/** Subject serial number cert-manager stamps on temporary certificates. */
+const TEMPORARY_CERTIFICATE_SERIAL_NUMBER = '1234567890';
+
+/**
+ * A throw-away certificate for the Secret while the real one is pending (§2.7, annotation
+ * `cert-manager.io/issue-temporary-certificate: "true"`): a fresh EC P-521 CA `cert-manager.local`
+ * signs a leaf for the spec's names and the next private key. Returns its PEM chain.
+ */
+export async function temporaryCertificatePem(certificate: Certificate, privateKeyPem: string, now: Date = new Date()): Promise<string> {
+  const caKey = await generatePrivateKey({ algorithm: 'ECDSA', size: 521 });
+  const caRequest = await generateCsr({ commonName: 'cert-manager.local', isCA: true, usages: ['cert sign'] }, caKey);
+  const ca = await selfSignCertificate(caRequest, { isCA: true, usages: ['cert sign'], now }, caKey);
+  const spec = csrSpecFor(certificate);
+  const leafSpec = spec.literalSubject ? spec : { ...spec, subject: { ...spec.subject, serialNumber: TEMPORARY_CERTIFICATE_SERIAL_NUMBER } };
+  const leafRequest = await generateCsr(leafSpec, parsePrivateKey(privateKeyPem));
+  const leaf = await signCertificate(
+    leafRequest,
+    { durationMs: certificateDurationFor(certificate.spec), isCA: certificate.spec.isCA ?? false, usages: certificate.spec.usages ?? [], now },
+    { certificate: ca.certificate.pem, privateKey: caKey },
+  );
+  return leaf.certificate.pem;
+}
+
+export interface TemporarySecretInput {
+  certificate: Certificate;
+  privateKeyPem: string;
+  /** From {@link temporaryCertificatePem}. */
+  certificatePem: string;
+  existingType?: string;
+}
+
+/**
+ * The Secret holding a temporary certificate: key, certificate and the certificate-name and detail
+ * annotations, but no issuer annotations and no `ca.crt`, so the real issuance replaces it.
+ */
+export function temporaryCertificateSecret(input: TemporarySecretInput): V1Secret {
+  const { certificate } = input;
+  // Only key and certificate: keystores and extra formats wait for the real certificate.
+  const plain: Certificate = { ...certificate, spec: { ...certificate.spec, additionalOutputFormats: [], keystores: {} } };
+  return secretLayout({ ...input, certificate: plain }, undefined);
 }
 
 /** Reasons of the post-issuance chain (cert-manager's constants). */

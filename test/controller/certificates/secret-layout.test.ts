@@ -6,12 +6,22 @@ import {
   desiredSecret,
   joinWithEscapeCsv,
   secretUpkeepViolation,
+  temporaryCertificatePem,
+  temporaryCertificateSecret,
   type DesiredSecretInput,
 } from '../../../controller/certificates/secret-layout.js';
 import { certificateOwnerReference } from '../../../controller/certificates/metadata.js';
 import { csrSpecFor } from '../../../controller/certificates/requests.js';
 import type { CertificateSpec } from '../../../api/types.js';
-import { decodePemBlocks, encodePrivateKeyPem, generateCsr, signCertificate, verifyPkcs12Mac } from '../../../pki/index.js';
+import {
+  decodePemBlocks,
+  encodePrivateKeyPem,
+  generateCsr,
+  parseCertificateChain,
+  publicKeysEqual,
+  signCertificate,
+  verifyPkcs12Mac,
+} from '../../../pki/index.js';
 import { certificate, DAY_MS, ecKey, issue, NOW, otherEcKey } from './fixtures.js';
 
 const caCertificate = certificate({ commonName: 'Example CA', dnsNames: [], isCA: true, usages: ['cert sign'] }, { name: 'ca' });
@@ -296,5 +306,33 @@ describe('secretUpkeepViolation', () => {
     const byOther = stored(desired, { managedFields: [managedBy('cert-manager-certificates-issuing', desired)] });
     assert.equal(secretUpkeepViolation(byOther, noDer), undefined);
     assert.equal(secretUpkeepViolation(byOther, noDer, { fieldManager: 'cert-manager-certificates-issuing' })?.reason, 'AdditionalOutputFormatsMismatch');
+  });
+});
+
+const pending = certificate({ ...leafSpec, duration: '24h', additionalOutputFormats: [{ type: 'DER' }] });
+const temporaryPem = await temporaryCertificatePem(pending, pkcs8, new Date(NOW));
+
+describe('temporary certificate (§2.7)', () => {
+  const pem = temporaryPem;
+  const chain = parseCertificateChain(pem);
+  const leaf = chain[0];
+  test('a leaf for the spec names and the next key, signed by a throw-away cert-manager.local CA', () => {
+    assert.equal(chain.length, 1);
+    assert.ok(publicKeysEqual(leaf!, ecKey));
+    assert.deepEqual(leaf!.dnsNames, ['web.example.com', 'www.example.com']);
+    assert.equal(leaf!.subjectFields.serialNumber, '1234567890');
+    assert.equal(leaf!.notAfter.getTime() - leaf!.notBefore.getTime(), DAY_MS);
+    assert.equal(leaf!.issuer, 'CN=cert-manager.local');
+    assert.equal(leaf!.signatureAlgorithmOid, '1.2.840.10045.4.3.4'); // ecdsa-with-SHA512: a P-521 signer
+  });
+  test('its Secret has key, certificate and detail annotations, but no issuer annotations and no ca.crt', () => {
+    const temporary = temporaryCertificateSecret({ certificate: pending, privateKeyPem: pkcs8, certificatePem: pem });
+    assert.deepEqual(Object.keys(temporary.data!).sort(), ['tls.crt', 'tls.key']);
+    const annotations = temporary.metadata?.annotations ?? {};
+    assert.equal(annotations['cert-manager.io/certificate-name'], 'web');
+    assert.equal(annotations['cert-manager.io/common-name'], 'web.example.com');
+    assert.equal(annotations['cert-manager.io/subject-serialnumber'], '1234567890');
+    assert.ok(!Object.keys(annotations).some((k) => k.startsWith('cert-manager.io/issuer-')));
+    assert.equal(temporary.metadata?.labels?.['controller.cert-manager.io/fao'], 'true');
   });
 });
