@@ -259,6 +259,17 @@ function allocateClusterIp(): string {
   return `10.96.${randomInt(0, 256)}.${randomInt(2, 255)}`;
 }
 
+/** Port defaults kube applies on every write: protocol TCP, targetPort = port. */
+function defaultServicePorts(spec: Obj): void {
+  if (spec.ports === undefined) return;
+  spec.ports = asArray(spec.ports).map((p) => {
+    const port = { ...asObj(p) };
+    port.protocol ??= 'TCP';
+    port.targetPort ??= port.port;
+    return port;
+  });
+}
+
 const serviceStrategy: Strategy = {
   prepareForCreate(o) {
     const spec = asObj(o.spec);
@@ -271,12 +282,7 @@ const serviceStrategy: Strategy = {
       spec.ipFamilyPolicy ??= 'SingleStack';
       spec.internalTrafficPolicy ??= 'Cluster';
     }
-    spec.ports = asArray(spec.ports).map((p) => {
-      const port = { ...asObj(p) };
-      port.protocol ??= 'TCP';
-      port.targetPort ??= port.port;
-      return port;
-    });
+    defaultServicePorts(spec);
     o.spec = spec;
     o.status = { loadBalancer: {} };
   },
@@ -285,6 +291,7 @@ const serviceStrategy: Strategy = {
     const oldSpec = asObj(old.spec);
     if (spec.clusterIP === undefined) spec.clusterIP = oldSpec.clusterIP;
     if (spec.clusterIPs === undefined) spec.clusterIPs = oldSpec.clusterIPs;
+    defaultServicePorts(spec);
     o.spec = spec;
   },
   validate(o, old) {
