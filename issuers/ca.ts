@@ -42,8 +42,28 @@ function requiredPem(secret: KubeSecret, key: string): string {
   return value.toString('utf8');
 }
 
-/** Reads and parses the keypair; throws InvalidKeyPairError or a PkiError on bad data. */
+/**
+ * Parsed keypairs by Secret uid and resourceVersion: a given version of a Secret never changes, so
+ * a burst of signings against one CA parses its keypair once. Few CAs exist; the oldest is dropped.
+ */
+const parsedKeyPairs = new Map<string, CaKeyPair>();
+const MAX_PARSED_KEY_PAIRS = 32;
+
+/** Reads and parses the keypair (once per Secret version); throws InvalidKeyPairError or a PkiError on bad data. */
 export function readCaKeyPair(secret: KubeSecret): CaKeyPair {
+  const { uid, resourceVersion } = secret.metadata;
+  const version = uid && resourceVersion ? `${uid}/${resourceVersion}` : undefined;
+  const parsed = version ? parsedKeyPairs.get(version) : undefined;
+  if (parsed) return parsed;
+  const keyPair = parseCaKeyPair(secret);
+  if (version) {
+    parsedKeyPairs.set(version, keyPair);
+    if (parsedKeyPairs.size > MAX_PARSED_KEY_PAIRS) parsedKeyPairs.delete(parsedKeyPairs.keys().next().value!);
+  }
+  return keyPair;
+}
+
+function parseCaKeyPair(secret: KubeSecret): CaKeyPair {
   const certificatePem = requiredPem(secret, 'tls.crt');
   const certificate = parseCertificateChain(certificatePem)[0]!;
   const privateKey = parsePrivateKey(requiredPem(secret, 'tls.key'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { caIssuer } from '../../issuers/ca.js';
+import { caIssuer, readCaKeyPair } from '../../issuers/ca.js';
 import { parseCertificate, parseCertificateChain } from '../../pki/index.js';
 import { Workdir } from '../pki/openssl.js';
 import {
@@ -87,6 +87,15 @@ describe('CA issuer', () => {
       assert.deepEqual(ctx.reads, ['certwright/ca-key-pair']);
       assert.deepEqual(caIssuer.referencedSecrets?.(clusterIssuer(caSpec), ctx), [{ namespace: 'certwright', name: 'ca-key-pair' }]);
     });
+  });
+
+  it('parses a keypair once per Secret version', () => {
+    const v1 = { ...caSecret('apps', 'ca-key-pair', root), metadata: { namespace: 'apps', name: 'ca-key-pair', uid: 'u1', resourceVersion: '1' } };
+    assert.equal(readCaKeyPair(v1), readCaKeyPair({ ...v1 }));
+    const v2 = { ...caSecret('apps', 'ca-key-pair', intermediate), metadata: { ...v1.metadata, resourceVersion: '2' } };
+    assert.equal(readCaKeyPair(v2).certificate.subject, 'CN=Test Intermediate CA');
+    const unversioned = caSecret('apps', 'ca-key-pair', root);
+    assert.notEqual(readCaKeyPair(unversioned), readCaKeyPair(unversioned));
   });
 
   describe('sign', () => {

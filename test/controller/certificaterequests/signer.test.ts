@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CertificateRequest, Condition, IssuerSpec } from '../../../api/types.js';
+import type { CertificateRequest, Condition, Issuer, IssuerSpec } from '../../../api/types.js';
 import { APPROVED_MESSAGE, CertificateRequestApprover } from '../../../controller/certificaterequests/approver.js';
 import { CertificateRequestSigner, ISSUED_MESSAGE } from '../../../controller/certificaterequests/signer.js';
+import { IssuerController } from '../../../controller/issuers/controller.js';
 import { CERTIFICATE_REQUESTS, CLUSTER_ISSUERS, ISSUERS, SECRETS } from '../../../controller/runtime/resources.js';
 import type { GenericIssuer } from '../../../issuers/backend.js';
 import { createIssuerContext } from '../../../issuers/context.js';
@@ -257,6 +258,37 @@ describe('CertificateRequest approver and signer (against the embedded API serve
       await waitFor('approved', async () => condition(await readRequest('external', 'r'), 'Approved')?.status === 'True');
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.equal(condition(await readRequest('external', 'r'), 'Ready'), undefined);
+    });
+  });
+
+  describe('with the readiness controller', () => {
+    it('issues once the CA Secret appears: issuer ErrGetKeyPair → KeyPairVerified (Secret watch) → request woken and signed', async () => {
+      await cluster.createNamespace('chain');
+      const approver = startApprover();
+      const signer = startSigner();
+      const readiness = new IssuerController<Issuer>({
+        kind: 'Issuer',
+        informer: cluster.issuers,
+        client: cluster.client,
+        timers: cluster.timers,
+        registry: builtinIssuers(),
+        context: createIssuerContext({ client: cluster.client, clock: cluster.timers.clock, secretMaxAgeMs: 0 }),
+        events: cluster.events,
+      });
+      readiness.start();
+      try {
+        await cluster.client.create(ISSUERS, issuer({ ca: { secretName: 'chain-ca' } }, 'chain', 'ca'));
+        const { csrPem } = await keyAndCsr();
+        await createRequest(csrPem, { namespace: 'chain', name: 'r', issuerRef: { name: 'ca' } });
+        const pending = await waitForReadyReason('chain', 'r', 'Pending');
+        assert.equal(condition(pending, 'Ready')?.message, 'Referenced issuer does not have a Ready status condition');
+
+        await cluster.client.create(SECRETS, caSecret('chain', 'chain-ca', root));
+        const issued = await waitForReadyReason('chain', 'r', 'Issued');
+        assert.equal(parseCertificateChain(unb64(issued.status?.certificate))[0]!.issuer, 'CN=Test Root CA');
+      } finally {
+        await Promise.all([approver.stop(), signer.stop(), readiness.stop()]);
+      }
     });
   });
 
