@@ -68,8 +68,8 @@ function quoted(text: string): string {
   return JSON.stringify(text);
 }
 
-/** Go's `%v` of a string slice. */
-function list(items: readonly string[]): string {
+/** Go's `%v` of a string slice: `[a b c]`. */
+export function list(items: readonly string[]): string {
   return `[${items.join(' ')}]`;
 }
 

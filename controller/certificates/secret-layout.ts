@@ -56,7 +56,7 @@ import {
   TLS_SECRET_TYPE,
   URI_SANS_ANNOTATION,
 } from './metadata.js';
-import type { Violation } from './policies.js';
+import { list as goList, type Violation } from './policies.js';
 import { csrSpecFor } from './requests.js';
 import { secretDataBytes } from './secret-state.js';
 
@@ -321,7 +321,7 @@ interface UpkeepInput {
 type UpkeepCheck = (input: UpkeepInput) => Violation | undefined;
 
 const sorted = (keys: Iterable<string>) => [...keys].sort();
-const list = (keys: Iterable<string>) => `[${sorted(keys).join(' ')}]`;
+const list = (keys: Iterable<string>) => goList(sorted(keys));
 
 /** Owned keys of one kind that the desired Secret no longer has: applying would remove them. */
 function extras(owned: Set<string>, desired: Record<string, string> | undefined, inScope: (key: string) => boolean): string[] {
