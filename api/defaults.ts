@@ -3,15 +3,8 @@
  * never written back to stored objects — cert-manager stores none but the CRD defaults. Each
  * default is a small named function so callers say which one they rely on.
  */
+import { DEFAULT_USAGES as PKI_DEFAULT_USAGES, computeUsages, isKnownUsage, type Usages } from '../pki/index.js';
 import { msToNs, nsToMs, parseDuration } from './duration.js';
-import {
-  EXT_KEY_USAGE_TO_X509,
-  KEY_USAGE_TO_X509,
-  X509_EXT_KEY_USAGE_OIDS,
-  X509_KEY_USAGE_BITS,
-  type X509ExtKeyUsage,
-  type X509KeyUsage,
-} from './usages.js';
 import type {
   ACMEChallengeSolverDNS01,
   ACMEIssuer,
@@ -44,7 +37,8 @@ export const MINIMUM_RENEW_BEFORE_MS = parseDuration('5m');
 
 export const DEFAULT_ISSUER_KIND = 'Issuer';
 export const DEFAULT_ISSUER_GROUP = CERT_MANAGER_GROUP;
-export const DEFAULT_USAGES: readonly KeyUsage[] = ['digital signature', 'key encipherment'];
+/** `digital signature` and `key encipherment`. */
+export const DEFAULT_USAGES = PKI_DEFAULT_USAGES as readonly KeyUsage[];
 export const DEFAULT_RSA_KEY_SIZE = 2048;
 export const DEFAULT_ECDSA_KEY_SIZE = 256;
 export const MIN_RSA_KEY_SIZE = 2048;
@@ -146,33 +140,13 @@ export function usagesFor(spec: Pick<CertificateSpec, 'usages'>): KeyUsage[] {
   return spec.usages && spec.usages.length > 0 ? [...spec.usages] : [...DEFAULT_USAGES];
 }
 
-export interface X509Usages {
-  /** KeyUsage bits, in RFC 5280 bit order. */
-  keyUsages: X509KeyUsage[];
-  /** ExtendedKeyUsage purposes, in the order of X509_EXT_KEY_USAGE_OIDS. */
-  extKeyUsages: X509ExtKeyUsage[];
-}
-
 /**
- * The KeyUsage/ExtendedKeyUsage set a Certificate or CertificateRequest asks for
- * (`KeyUsagesForCertificateOrCertificateRequest`): the usages (defaulted when empty), plus
- * `cert sign` for a CA. Unknown names are skipped — validation rejects them.
+ * The KeyUsage bits and ExtendedKeyUsage OIDs a Certificate or CertificateRequest asks for
+ * (`KeyUsagesForCertificateOrCertificateRequest`, §1.5): its usages, or the defaults when none are
+ * listed, plus `cert sign` for a CA. Unknown names are skipped — validation rejects them.
  */
-export function keyUsagesFor(spec: { isCA?: boolean; usages?: readonly string[] }): X509Usages {
-  const names = new Set<string>(usagesFor({ usages: spec.usages as KeyUsage[] | undefined }));
-  if (spec.isCA) names.add('cert sign');
-  const ku = new Set<X509KeyUsage>();
-  const eku = new Set<X509ExtKeyUsage>();
-  for (const name of names) {
-    const bit = KEY_USAGE_TO_X509[name as KeyUsage];
-    if (bit) ku.add(bit);
-    const ext = EXT_KEY_USAGE_TO_X509[name as KeyUsage];
-    if (ext) eku.add(ext);
-  }
-  return {
-    keyUsages: (Object.keys(X509_KEY_USAGE_BITS) as X509KeyUsage[]).filter((k) => ku.has(k)),
-    extKeyUsages: (Object.keys(X509_EXT_KEY_USAGE_OIDS) as X509ExtKeyUsage[]).filter((k) => eku.has(k)),
-  };
+export function keyUsagesFor(spec: { isCA?: boolean; usages?: readonly string[] }): Usages {
+  return computeUsages(spec.usages?.filter(isKnownUsage), spec.isCA);
 }
 
 export function jksAliasFor(jks: Pick<JKSKeystore, 'alias'>): string {

@@ -12,9 +12,8 @@ import {
 } from '../defaults.js';
 import { formatDuration } from '../duration.js';
 import { duplicate, forbidden, invalid, notSupported, required, tooLong, type FieldError } from '../field-errors.js';
-import { COMMON_NAME_OID, LiteralSubjectError, literalSubjectRdnSequence, type RelativeDistinguishedName } from '../literal-subject.js';
+import { OID, isKnownUsage, isPkiError, parseLiteralSubject, type RdnSequence } from '../../pki/index.js';
 import type { Certificate, CertificateSpec, PrivateKeyAlgorithm, SignatureAlgorithm } from '../types.js';
-import { isKnownUsage } from '../usages.js';
 import { parseDurationField, validateIssuerRef, validateSecretKeySelector } from './references.js';
 import {
   cronProblem,
@@ -44,12 +43,8 @@ function hasSubjectFields(subject: CertificateSpec['subject']): boolean {
   return Boolean(serialNumber) || Object.values(lists).some((list) => Array.isArray(list) && list.length > 0);
 }
 
-function showValue(value: string | Uint8Array): string {
-  return typeof value === 'string' ? value : `#${Buffer.from(value).toString('hex')}`;
-}
-
-/** The literal subject's RDNs (X.509 order) plus its problems; undefined RDNs when unparsable. */
-function inspectLiteralSubject(spec: CertificateSpec, path: string): { rdns: RelativeDistinguishedName[]; errors: FieldError[] } {
+/** The literal subject's RDNs (X.509 order) plus its problems; no RDNs when it does not parse. */
+function inspectLiteralSubject(spec: CertificateSpec, path: string): { rdns: RdnSequence; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const text = spec.literalSubject!;
   if (spec.commonName) {
@@ -58,44 +53,27 @@ function inspectLiteralSubject(spec: CertificateSpec, path: string): { rdns: Rel
   if (hasSubjectFields(spec.subject)) {
     errors.push(invalid(`${path}.subject`, spec.subject, 'When providing a `LiteralSubject` no `Subject` properties may be provided.'));
   }
-  let rdns: RelativeDistinguishedName[] = [];
+  let rdns: RdnSequence = [];
   try {
-    rdns = literalSubjectRdnSequence(text);
+    rdns = parseLiteralSubject(text);
   } catch (e) {
-    if (!(e instanceof LiteralSubjectError)) throw e;
+    // Unknown attribute keys and malformed strings both land here, with pki/'s explanation.
+    if (!isPkiError(e)) throw e;
     errors.push(invalid(`${path}.literalSubject`, text, e.message));
-  }
-  for (const attribute of rdns.flat()) {
-    if (attribute.oid === COMMON_NAME_OID && typeof attribute.value !== 'string') {
-      errors.push(invalid(`${path}.literalSubject`, showValue(attribute.value), 'Field with type CN should be a string'));
-    }
-  }
-  for (const attribute of rdns.flat()) {
-    if (attribute.oid === undefined) {
-      errors.push(
-        invalid(
-          `${path}.literalSubject`,
-          text,
-          `Literal subject contains unrecognized key ${attribute.type} with value [${showValue(attribute.value)}]`,
-        ),
-      );
-    }
   }
   return { rdns, errors };
 }
 
 /** The common name in effect: the field, or the CN inside `literalSubject` (last in X.509 order wins, like Go). */
-function effectiveCommonName(spec: CertificateSpec, rdns: readonly RelativeDistinguishedName[]): string {
+function effectiveCommonName(spec: CertificateSpec, rdns: RdnSequence): string {
   let cn = spec.commonName ?? '';
-  for (const attribute of rdns.flat()) {
-    if (attribute.oid === COMMON_NAME_OID && typeof attribute.value === 'string') cn = attribute.value;
-  }
+  for (const attribute of rdns.flat()) if (attribute.type === OID.commonName) cn = attribute.value;
   return cn;
 }
 
 function validateSubjectAndIdentities(spec: CertificateSpec, path: string): FieldError[] {
   const errors: FieldError[] = [];
-  let rdns: RelativeDistinguishedName[] = [];
+  let rdns: RdnSequence = [];
   if (spec.literalSubject) {
     const literal = inspectLiteralSubject(spec, path);
     rdns = literal.rdns;

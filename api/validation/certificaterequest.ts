@@ -6,8 +6,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ACME_GROUP, CERT_MANAGER_GROUP, keyUsagesFor } from '../defaults.js';
 import { forbidden, invalid, required, type FieldError } from '../field-errors.js';
+import { usageNames } from '../../pki/index.js';
 import type { CertificateRequest, CertificateRequestSpec, Condition } from '../types.js';
-import { X509_TO_KEY_USAGE } from '../usages.js';
 import { inspectCsr } from './csr.js';
 import { parseDurationField, validateIssuerRef } from './references.js';
 
@@ -15,11 +15,6 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   const sa = new Set(a);
   const sb = new Set(b);
   return sa.size === sb.size && [...sa].every((x) => sb.has(x));
-}
-
-/** cert-manager names of a usage set, for messages. */
-function usageNames(usages: { keyUsages: readonly string[]; extKeyUsages: readonly string[] }): string[] {
-  return [...usages.keyUsages, ...usages.extKeyUsages].map((u) => X509_TO_KEY_USAGE[u as keyof typeof X509_TO_KEY_USAGE]);
 }
 
 /**
@@ -40,17 +35,16 @@ function validateRequest(spec: CertificateRequestSpec, path: string): FieldError
   if (csr.isCA !== undefined && csr.isCA !== Boolean(spec.isCA)) {
     errors.push(invalid(`${path}.isCA`, Boolean(spec.isCA), `must match the CA flag of the CSR's BasicConstraints extension (${csr.isCA})`));
   }
-  if (csr.keyUsages !== undefined || csr.extKeyUsages !== undefined) {
-    const inCsr = { keyUsages: csr.keyUsages ?? [], extKeyUsages: csr.extKeyUsages ?? [] };
-    const wanted = keyUsagesFor(spec);
-    const defaults = keyUsagesFor({});
-    const equal = (a: typeof inCsr, b: typeof inCsr) => sameSet(a.keyUsages, b.keyUsages) && sameSet(a.extKeyUsages, b.extKeyUsages);
-    if (!equal(inCsr, wanted) && !equal(inCsr, defaults)) {
+  if (csr.usages) {
+    // Compared by cert-manager name: aliases fold together and EKUs cert-manager can't name drop out.
+    const inCsr = usageNames(csr.usages);
+    const wanted = usageNames(keyUsagesFor(spec));
+    if (!sameSet(inCsr, wanted) && !sameSet(inCsr, usageNames(keyUsagesFor({})))) {
       errors.push(
         invalid(
           `${path}.request`,
           '<snip>',
-          `csr key usages do not match specified usages, these should match if both are set: csr has [${usageNames(inCsr).join(', ')}], spec requests [${usageNames(wanted).join(', ')}]`,
+          `csr key usages do not match specified usages, these should match if both are set: csr has [${inCsr.join(', ')}], spec requests [${wanted.join(', ')}]`,
         ),
       );
     }

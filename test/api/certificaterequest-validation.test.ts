@@ -34,10 +34,10 @@ test('the request is required, must be a PEM CSR and its signature must verify',
   delete (missing.spec as Partial<CertificateRequest['spec']>).request;
   assert.deepEqual(check(missing), ['spec.request: Required value: must be specified']);
   assert.deepEqual(check(certificateRequest({ request: asRequest('not a csr') })), [
-    'spec.request: Invalid value: "<snip>": failed to decode csr: error decoding certificate request PEM block',
+    'spec.request: Invalid value: "<snip>": failed to decode csr: no PEM block found in certificate request',
   ]);
   assert.deepEqual(check(certificateRequest({ request: asRequest(tampered(await csrPem({ algorithm: 'RSA' }))) })), [
-    'spec.request: Invalid value: "<snip>": failed to decode csr: certificate request signature does not verify against its public key',
+    'spec.request: Invalid value: "<snip>": failed to decode csr: certificate request signature does not verify with its public key',
   ]);
   assert.deepEqual(check(certificateRequest({ request: asRequest('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----') })).length, 1);
   assert.deepEqual(check(certificateRequest({ request: 'not base64!' })), [

@@ -1,9 +1,6 @@
 /** CSRs and CA certificates for the api tests, built in process with @peculiar/x509. */
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import type { webcrypto } from 'node:crypto';
-
-x509.cryptoProvider.set(globalThis.crypto);
+import { x509 } from '../../pki/x509.js';
 
 export interface CsrOptions {
   algorithm?: 'RSA' | 'ECDSA' | 'Ed25519';

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { KeyUsageFlags } from '@peculiar/asn1-x509';
 import {
   DEFAULT_CERTIFICATE_DURATION_MS,
   acmeAccountKeySecretKey,
@@ -26,6 +27,7 @@ import {
   vaultCABundleKeyFor,
 } from '../../api/defaults.js';
 import { parseDuration } from '../../api/duration.js';
+import { usageNames } from '../../pki/index.js';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -85,24 +87,24 @@ test('revisionHistoryLimit 1, encodeUsagesInRequest true, issuerRef Issuer in ce
 test('usages default to digital signature + key encipherment; keyUsagesFor maps to X.509 and adds cert sign for CAs', () => {
   assert.deepEqual(usagesFor({}), ['digital signature', 'key encipherment']);
   assert.deepEqual(usagesFor({ usages: [] }), ['digital signature', 'key encipherment']);
-  assert.deepEqual(keyUsagesFor({}), { keyUsages: ['digitalSignature', 'keyEncipherment'], extKeyUsages: [] });
-  assert.deepEqual(keyUsagesFor({ isCA: true }), { keyUsages: ['digitalSignature', 'keyEncipherment', 'keyCertSign'], extKeyUsages: [] });
+  const names = (spec: Parameters<typeof keyUsagesFor>[0]) => usageNames(keyUsagesFor(spec));
+  assert.deepEqual(keyUsagesFor({}), { keyUsage: KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment, extKeyUsages: [] });
+  assert.deepEqual(names({ isCA: true }), ['digital signature', 'key encipherment', 'cert sign']);
   assert.deepEqual(keyUsagesFor({ usages: ['signing', 'data encipherment', 'server auth', 'client auth'] }), {
-    keyUsages: ['digitalSignature', 'dataEncipherment'],
-    extKeyUsages: ['serverAuth', 'clientAuth'],
+    keyUsage: KeyUsageFlags.digitalSignature | KeyUsageFlags.dataEncipherment,
+    extKeyUsages: ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'],
   });
-  assert.deepEqual(keyUsagesFor({ usages: ['s/mime', 'email protection', 'cert sign'], isCA: true }), {
-    keyUsages: ['keyCertSign'],
-    extKeyUsages: ['emailProtection'],
-  });
-  assert.deepEqual(keyUsagesFor({ usages: ['any', 'microsoft sgc', 'netscape sgc', 'ocsp signing', 'timestamping', 'code signing'] }).extKeyUsages, [
+  assert.deepEqual(names({ usages: ['s/mime', 'email protection', 'cert sign'], isCA: true }), ['cert sign', 'email protection']);
+  assert.deepEqual(names({ usages: ['any', 'microsoft sgc', 'netscape sgc', 'ocsp signing', 'timestamping', 'code signing'] }), [
     'any',
-    'codeSigning',
-    'timeStamping',
-    'ocspSigning',
-    'microsoftServerGatedCrypto',
-    'netscapeServerGatedCrypto',
+    'microsoft sgc',
+    'netscape sgc',
+    'ocsp signing',
+    'timestamping',
+    'code signing',
   ]);
+  // Unknown names (rejected by validation) are skipped rather than thrown on.
+  assert.deepEqual(names({ usages: ['server auth', 'frobnicate'] }), ['server auth']);
 });
 
 test('keystores, ACME, DNS-01 and HTTP-01 defaults', () => {
