@@ -1,4 +1,3 @@
-import { createPublicKey } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   AuthorityInfoAccessSyntax,
@@ -12,7 +11,7 @@ import {
 import { parsingAs } from './errors.js';
 import { decodeRdnSequence, formatRdnSequence, isEmptyName, subjectFields, type RdnSequence, type SubjectFields } from './distinguished-names.js';
 import { decodeSubjectAltNames, noSubjectAltNames, SAN_OID, type SubjectAltNames } from './general-names.js';
-import { describeKey, type KeyDescription } from './keys.js';
+import { describeSpki, type KeyDescription } from './keys.js';
 import { decodeExtKeyUsage, decodeKeyUsage, EXT_KEY_USAGE_OID, KEY_USAGE_OID, usageNames } from './usages.js';
 
 export const EXTENSION_OID = {
@@ -63,6 +62,7 @@ export interface NamesAndUsages {
   isCA: boolean;
   /** Whether a basicConstraints extension is present. */
   hasBasicConstraints: boolean;
+  /** SubjectPublicKeyInfo DER as encoded. */
   publicKeyDer: Buffer;
   /** Undefined for key types cert-manager can't issue for (they may still appear in CA bundles). */
   publicKey?: KeyDescription;
@@ -79,13 +79,7 @@ export function namesAndUsages(rawSubject: Buffer, extensions: ExtensionMap, spk
   const extKeyUsages = eku ? decodeExtKeyUsage(eku.value) : [];
   const bc = extensions.get(EXTENSION_OID.basicConstraints);
   const basicConstraints = bc ? parsingAs(code, 'basic constraints', () => AsnConvert.parse(bc.value, BasicConstraints)) : undefined;
-  const publicKey = parsingAs(code, 'public key', () => createPublicKey({ key: spki, format: 'der', type: 'spki' }));
-  let description: KeyDescription | undefined;
-  try {
-    description = describeKey(publicKey);
-  } catch {
-    description = undefined;
-  }
+  const description = describeSpki(spki);
   return {
     rawSubject,
     subjectRdns,
@@ -99,7 +93,7 @@ export function namesAndUsages(rawSubject: Buffer, extensions: ExtensionMap, spk
     usages: usageNames({ keyUsage, extKeyUsages }),
     isCA: basicConstraints?.cA ?? false,
     hasBasicConstraints: bc !== undefined,
-    publicKeyDer: publicKey.export({ format: 'der', type: 'spki' }),
+    publicKeyDer: spki,
     ...(description ? { publicKey: description } : {}),
   };
 }

@@ -1,5 +1,9 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, sign, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { ECParameters } from '@peculiar/asn1-ecc';
+import { RSAPublicKey } from '@peculiar/asn1-rsa';
+import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { PkiError } from './errors.js';
 import { MAX_PRIVATE_KEY_SIZE } from './limits.js';
 import { decodePemBlocks, assertWithinLimit, encodePem, looksLikePem, type PemOrDer } from './pem.js';
@@ -183,6 +187,40 @@ export function describeKey(key: KeyObject): KeyDescription {
       return { algorithm: 'Ed25519', size: 256 };
     default:
       throw new PkiError('UNSUPPORTED_KEY', `unsupported key type "${key.asymmetricKeyType}"`);
+  }
+}
+
+const SPKI_ALGORITHM = { rsa: '1.2.840.113549.1.1.1', ec: '1.2.840.10045.2.1', ed25519: '1.3.101.112' } as const;
+const curveByOid: Record<string, EcCurve> = { '1.2.840.10045.3.1.7': 'P-256', '1.3.132.0.34': 'P-384', '1.3.132.0.35': 'P-521' };
+
+function bitLength(unsignedBigEndian: Uint8Array): number {
+  const bytes = Buffer.from(unsignedBigEndian);
+  const first = bytes.findIndex((b) => b !== 0);
+  return first < 0 ? 0 : (bytes.length - first - 1) * 8 + (32 - Math.clz32(bytes[first]!));
+}
+
+/**
+ * describeKey for SubjectPublicKeyInfo DER, read from the ASN.1 alone: importing a key into
+ * OpenSSL costs far more than parsing a certificate, and parsing only needs to name the key.
+ * Undefined for malformed or unsupported keys.
+ */
+export function describeSpki(spki: Uint8Array): KeyDescription | undefined {
+  try {
+    const info = AsnConvert.parse(Buffer.from(spki), SubjectPublicKeyInfo);
+    switch (info.algorithm.algorithm) {
+      case SPKI_ALGORITHM.rsa:
+        return { algorithm: 'RSA', size: bitLength(new Uint8Array(AsnConvert.parse(info.subjectPublicKey, RSAPublicKey).modulus)) };
+      case SPKI_ALGORITHM.ec: {
+        const curve = curveByOid[AsnConvert.parse(info.algorithm.parameters!, ECParameters).namedCurve ?? ''];
+        return curve ? { algorithm: 'ECDSA', size: sizeByCurve[curve], curve } : undefined;
+      }
+      case SPKI_ALGORITHM.ed25519:
+        return { algorithm: 'Ed25519', size: 256 };
+      default:
+        return undefined;
+    }
+  } catch {
+    return undefined;
   }
 }
 
