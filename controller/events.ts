@@ -49,12 +49,18 @@ export interface KubeEventRecorderOptions {
   component?: string;
   /** Distinct events remembered for counting repeats (client-go keeps 4096). */
   maxTracked?: number;
+  /** Event writes sent to the API at once; the rest wait their turn. */
+  maxConcurrentWrites?: number;
+  /** Events waiting beyond this are dropped, as client-go drops them when its queue is full. */
+  maxQueued?: number;
   onError?: (err: unknown, event: { reason: string; object: string }) => void;
 }
 
 /** Longer messages are cut (events.k8s.io caps `note` at 1 kB; core/v1 consumers expect short text). */
 export const MAX_EVENT_MESSAGE_LENGTH = 1024;
 const DEFAULT_MAX_TRACKED = 4096;
+const DEFAULT_MAX_CONCURRENT_WRITES = 8;
+const DEFAULT_MAX_QUEUED = 1000;
 
 interface TrackedEvent {
   name: string;
@@ -90,6 +96,12 @@ export class KubeEventRecorder implements EventRecorder {
   /** Writes for one key run in order, so count patches never race each other. */
   #pending = new Map<string, Promise<void>>();
   #seq = 0;
+  #maxConcurrentWrites: number;
+  #maxQueued: number;
+  #writing = 0;
+  #queued = 0;
+  #writeSlots: Array<() => void> = [];
+  #dropped = 0;
 
   constructor(options: KubeEventRecorderOptions) {
     this.#client = options.client;
@@ -97,6 +109,13 @@ export class KubeEventRecorder implements EventRecorder {
     this.component = options.component ?? 'certwright';
     this.#maxTracked = options.maxTracked ?? DEFAULT_MAX_TRACKED;
     this.#onError = options.onError ?? (() => {});
+    this.#maxConcurrentWrites = options.maxConcurrentWrites ?? DEFAULT_MAX_CONCURRENT_WRITES;
+    this.#maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
+  }
+
+  /** Events dropped because too many were waiting to be written. */
+  get dropped(): number {
+    return this.#dropped;
   }
 
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
@@ -104,14 +123,34 @@ export class KubeEventRecorder implements EventRecorder {
     const text = safeEventMessage(message);
     const key = JSON.stringify([involvedObject.kind, involvedObject.namespace, involvedObject.name, involvedObject.uid, type, reason, text]);
     const at = rfc3339(new Date(this.#clock.now()));
+    if (this.#queued >= this.#maxQueued) {
+      // Events are best effort: under a flood, protecting the API server wins over completeness.
+      this.#dropped++;
+      return;
+    }
+    this.#queued++;
     const previous = this.#pending.get(key) ?? Promise.resolve();
     const write = previous
-      .then(() => this.#write(key, { obj, involvedObject, type, reason, message: text, at }))
+      .then(() => this.#inWriteSlot(() => this.#write(key, { obj, involvedObject, type, reason, message: text, at })))
       .catch((err) => this.#onError(err, { reason, object: `${involvedObject.kind}/${involvedObject.name}` }))
       .finally(() => {
+        this.#queued--;
         if (this.#pending.get(key) === write) this.#pending.delete(key);
       });
     this.#pending.set(key, write);
+  }
+
+  async #inWriteSlot(write: () => Promise<void>): Promise<void> {
+    if (this.#writing >= this.#maxConcurrentWrites) await new Promise<void>((resolve) => this.#writeSlots.push(resolve));
+    else this.#writing++;
+    try {
+      await write();
+    } finally {
+      // Hand the slot straight to the next waiter, or free it.
+      const next = this.#writeSlots.shift();
+      if (next) next();
+      else this.#writing--;
+    }
   }
 
   /** Resolves once every event recorded so far has been written (or failed). */

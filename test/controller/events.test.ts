@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MAX_EVENT_MESSAGE_LENGTH } from '../../controller/events.js';
+import { KubeEventRecorder, MAX_EVENT_MESSAGE_LENGTH } from '../../controller/events.js';
+import type { KubeClient } from '../../controller/runtime/client.js';
+import { ManualClock } from '../../controller/runtime/clock.js';
 import { EVENTS } from '../../controller/runtime/resources.js';
 import { clusterIssuer, issuer, keyAndCsr } from '../issuers/fixtures.js';
 import { startTestCluster, type TestCluster } from '../issuers/cluster.js';
@@ -64,5 +66,34 @@ describe('events recorder (against the embedded API server)', () => {
     assert.doesNotMatch(oops.message, /PRIVATE KEY|MII|MIG/);
     assert.match(oops.message, /^could not use \[REDACTED private key\]/);
     assert.equal(events.find((e) => e.reason === 'Long')!.message.length, MAX_EVENT_MESSAGE_LENGTH);
+  });
+});
+
+describe('events recorder under a flood', () => {
+  it('writes at most maxConcurrentWrites at once and drops what exceeds maxQueued', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const created: string[] = [];
+    const client = {
+      create: async (_type: unknown, event: { reason: string }) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        created.push(event.reason);
+        return event;
+      },
+    } as unknown as KubeClient;
+    const recorder = new KubeEventRecorder({ client, clock: new ManualClock(), maxConcurrentWrites: 2, maxQueued: 5 });
+    const subject = issuer({ selfSigned: {} }, 'default', 'flooded');
+    for (let i = 0; i < 20; i++) recorder.event(subject, 'Normal', `Reason${i}`, 'text');
+    await recorder.flush();
+    assert.deepEqual(created.sort(), ['Reason0', 'Reason1', 'Reason2', 'Reason3', 'Reason4']);
+    assert.equal(recorder.dropped, 15);
+    assert.equal(peak, 2);
+    // Once the queue has drained, events are accepted again.
+    recorder.event(subject, 'Normal', 'After', 'text');
+    await recorder.flush();
+    assert.ok(created.includes('After'));
   });
 });
