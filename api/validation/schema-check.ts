@@ -6,7 +6,7 @@
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
-import { invalid, notSupported, required, tooLong, type FieldError } from '../field-errors.js';
+import { duplicate, invalid, notSupported, required, tooLong, type FieldError } from '../field-errors.js';
 import { enumValues } from '../schema/common.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -143,6 +143,39 @@ function setAt(root: unknown, path: readonly Segment[], value: unknown): unknown
   return root;
 }
 
+/** Entries of `x-kubernetes-list-type: map` lists whose keys repeat an earlier entry's. */
+function listMapDuplicates(schema: TSchema, value: unknown, path: Segment[]): FieldError[] {
+  if (value === null || typeof value !== 'object') return [];
+  const s = schema as TSchema & {
+    properties?: Record<string, TSchema>;
+    patternProperties?: Record<string, TSchema>;
+    items?: TSchema;
+    'x-kubernetes-list-type'?: string;
+    'x-kubernetes-list-map-keys'?: string[];
+  };
+  const errors: FieldError[] = [];
+  if (Array.isArray(value) && s.items) {
+    if (s['x-kubernetes-list-type'] === 'map') {
+      const keys = s['x-kubernetes-list-map-keys'] ?? [];
+      const seen = new Set<string>();
+      value.forEach((entry, i) => {
+        if (entry === null || typeof entry !== 'object') return;
+        const key = Object.fromEntries(keys.map((k) => [k, (entry as Record<string, unknown>)[k]]));
+        const id = JSON.stringify(key);
+        if (seen.has(id)) errors.push(duplicate(fieldPath([...path, i]), key));
+        seen.add(id);
+      });
+    }
+    value.forEach((entry, i) => errors.push(...listMapDuplicates(s.items!, entry, [...path, i])));
+    return errors;
+  }
+  const record = value as Record<string, unknown>;
+  for (const [name, child] of Object.entries(s.properties ?? {})) errors.push(...listMapDuplicates(child, record[name], [...path, name]));
+  const values = s.patternProperties && Object.values(s.patternProperties)[0];
+  if (values) for (const [name, child] of Object.entries(record)) errors.push(...listMapDuplicates(values, child, [...path, name]));
+  return errors;
+}
+
 /** Checks `value` against `schema`; every problem becomes one field error. */
 export function checkSchema(schema: TSchema, value: unknown): SchemaCheck {
   const errors: FieldError[] = [];
@@ -162,6 +195,7 @@ export function checkSchema(schema: TSchema, value: unknown): SchemaCheck {
       replaced.push(field);
     }
   }
+  errors.push(...listMapDuplicates(schema, copy, []));
   return { errors, value: copy, replaced };
 }
 

@@ -78,7 +78,10 @@ test('a CA request: cert sign is implied and BasicConstraints must agree with is
 test('Approved and Denied appear at most once, only True, never together', () => {
   const withConditions = (conditions: Condition[]) => certificateRequest({ request: plain }, { status: { conditions } });
   assert.deepEqual(check(withConditions([approved])), []);
-  assert.deepEqual(check(withConditions([approved, { ...approved, reason: 'again' }])), ['status.conditions: Forbidden: multiple "Approved" conditions present']);
+  assert.deepEqual(check(withConditions([approved, { ...approved, reason: 'again' }])), [
+    'status.conditions[1]: Duplicate value: {"type":"Approved"}',
+    'status.conditions: Forbidden: multiple "Approved" conditions present',
+  ]);
   assert.deepEqual(check(withConditions([{ ...denied, status: 'False' }])), [
     'status.conditions.Denied: Invalid value: "False": "Denied" condition may only be set to True',
   ]);
