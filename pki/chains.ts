@@ -1,8 +1,9 @@
 import { X509Certificate, createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
+import { KeyUsageFlags } from '@peculiar/asn1-x509';
 import { PkiError } from './errors.js';
 import { encodeCertificatesPem, type CertificateInfo } from './certificates.js';
-import { KeyUsageFlags } from '@peculiar/asn1-x509';
+import { EXTENSION_OID } from './extensions.js';
 
 function signatureVerifies(child: CertificateInfo, parent: CertificateInfo): boolean {
   try {
@@ -69,7 +70,7 @@ const issuerChecks: IssuerCheck[] = [
     return issuer.isCA ? undefined : `"${issuer.subject}" is not a CA certificate`;
   },
   function keyUsageAllowsCertSign(issuer) {
-    const hasKeyUsage = issuer.extensions.has('2.5.29.15');
+    const hasKeyUsage = issuer.extensions.has(EXTENSION_OID.keyUsage);
     return !hasKeyUsage || issuer.keyUsage & KeyUsageFlags.keyCertSign ? undefined : `"${issuer.subject}" key usage does not allow certificate signing`;
   },
 ];

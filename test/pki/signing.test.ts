@@ -59,16 +59,29 @@ test('a self-signed CA certificate for every key type verifies with openssl agai
   }
 });
 
-test('leaves for every key type signed by an intermediate verify with openssl up to the root', async () => {
+const everySan = {
+  ipAddresses: ['192.0.2.5', '2001:db8::5'],
+  uris: ['spiffe://cluster.local/ns/sandbox/sa/foo'],
+  emailAddresses: ['email@domain.test'],
+  otherNames: [
+    { oid: '1.3.6.1.4.1.311.20.2.3', utf8Value: 'upn@domain.test' },
+    { oid: '1.3.6.1.4.1.311.20.2.3', utf8Value: 'upn@domain2.test' },
+  ],
+};
+const everySanText = ['IP Address:192.0.2.5', 'IP Address:2001:DB8:0:0:0:0:0:5', 'URI:spiffe://cluster.local/ns/sandbox/sa/foo', 'email:email@domain.test', 'UPN::upn@domain.test', 'UPN::upn@domain2.test'];
+
+test('leaves for every key type and SAN type signed by an intermediate verify with openssl up to the root', async () => {
   const expectedLeafSignature = /ecdsa-with-SHA384/; // the P-384 intermediate signs with SHA-384 whatever the leaf key
   for (const [name, key] of Object.entries(keys)) {
-    const csr = await generateCsr({ dnsNames: [`${name.toLowerCase()}.example.com`], usages: ['server auth', 'digital signature'] }, key);
+    const csr = await generateCsr({ dnsNames: [`${name.toLowerCase()}.example.com`], ...everySan, usages: ['server auth', 'digital signature'] }, key);
     const signed = await signCertificate(csr, { usages: ['server auth', 'digital signature'], now }, { certificate: intermediate.certificatePem, privateKey: intermediateKey, caBundle: intermediate.caPem });
     assert.equal(signed.certificatePem.match(/BEGIN CERTIFICATE/g)!.length, 2, 'leaf + intermediate, root left out');
     assert.equal(signed.caPem, root.caPem);
     verifyWithOpenssl(`leaf-${name}`, signed);
     const text = work.openssl(['x509', '-in', work.write(`leaf-${name}.pem`, signed.certificatePem), '-noout', '-text']);
     assert.match(text, expectedLeafSignature);
+    for (const san of [`DNS:${name.toLowerCase()}.example.com`, ...everySanText]) assert.ok(text.includes(san), `${name}: ${san}`);
+    assert.deepEqual(signed.certificate.otherNames, everySan.otherNames);
   }
 });
 
