@@ -2,14 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { AdmissionPlugin } from './admission.js';
+import type { AdmissionPlugin, KubeObject } from './admission.js';
 import { adminUser, Authenticator, loadOrCreateToken } from './auth.js';
 import { builtinResourceTypes } from './builtins.js';
 import { LifecycleControllers } from './controllers.js';
 import { ApiError } from './errors.js';
 import { createRequestHandler } from './http.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { ObjectService } from './objects.js';
+import { ObjectService, type WriteContext } from './objects.js';
 import { OpenApiDocuments } from './openapi.js';
 import { Registry } from './resources.js';
 import { openStore, type StoreOptions } from './store/index.js';
@@ -22,6 +22,8 @@ export interface ApiServerOptions {
   listen?: string;
   /** In-process admission webhooks (certwright's own validation for its kinds). */
   admission?: AdmissionPlugin[];
+  /** CRDs to serve from the start: server-side applied (manager `certwright`) on every start. */
+  customResourceDefinitions?: KubeObject[];
   /** How often watches that allow bookmarks get one (default 30 s). */
   bookmarkIntervalMs?: number;
   /** Longest a watch without `timeoutSeconds` stays open, randomised down to half (default 60 min). */
@@ -53,14 +55,24 @@ function parseListen(listen: string): { host: string; port: number } {
   return { host: m[1] ?? m[2]!, port };
 }
 
+const bootstrapContext = (fieldManager: string): WriteContext => ({ user: adminUser, dryRun: false, fieldManager, fieldValidation: 'Strict', warnings: [] });
+
 async function createInitialNamespaces(objects: ObjectService): Promise<void> {
   const namespaces = objects.registry.lookup('', 'v1', 'namespaces')!;
   for (const name of initialNamespaces) {
     try {
-      await objects.create(namespaces, undefined, { metadata: { name } }, { user: adminUser, dryRun: false, fieldManager: 'certwright-apiserver', fieldValidation: 'Ignore', warnings: [] });
+      await objects.create(namespaces, undefined, { metadata: { name } }, bootstrapContext('certwright-apiserver'));
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
     }
+  }
+}
+
+async function applyCustomResourceDefinitions(objects: ObjectService, crds: KubeObject[]): Promise<void> {
+  const crdType = objects.registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
+  for (const crd of crds) {
+    if (crd.kind !== 'CustomResourceDefinition' || !crd.metadata?.name) throw new Error(`not a CustomResourceDefinition: ${JSON.stringify(crd).slice(0, 120)}`);
+    await objects.patch(crdType, undefined, crd.metadata.name, 'apply', structuredClone(crd), bootstrapContext('certwright'), 'main', true);
   }
 }
 
@@ -82,6 +94,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const objects = new ObjectService(store, registry, options.admission ?? []);
     objects.loadCustomResourceDefinitions();
     await createInitialNamespaces(objects);
+    await applyCustomResourceDefinitions(objects, options.customResourceDefinitions ?? []);
     controllers = new LifecycleControllers(objects, onError);
     controllers.start();
 

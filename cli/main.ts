@@ -1,4 +1,5 @@
 #!/usr/bin/env node
 import { run } from './commands.js';
+import './apiserver.js';
 
 process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, argv0: process.argv[1] ?? 'certwright' });
