@@ -3,7 +3,7 @@
  * never written back to stored objects — cert-manager stores none but the CRD defaults. Each
  * default is a small named function so callers say which one they rely on.
  */
-import { DEFAULT_USAGES as PKI_DEFAULT_USAGES, computeUsages, isKnownUsage, type Usages } from '../pki/index.js';
+import { DEFAULT_USAGES as PKI_DEFAULT_USAGES, RSA_MAX_SIZE, RSA_MIN_SIZE, computeUsages, isKnownUsage, type Usages } from '../pki/index.js';
 import { msToNs, nsToMs, parseDuration } from './duration.js';
 import type {
   ACMEChallengeSolverDNS01,
@@ -41,8 +41,9 @@ export const DEFAULT_ISSUER_GROUP = CERT_MANAGER_GROUP;
 export const DEFAULT_USAGES = PKI_DEFAULT_USAGES as readonly KeyUsage[];
 export const DEFAULT_RSA_KEY_SIZE = 2048;
 export const DEFAULT_ECDSA_KEY_SIZE = 256;
-export const MIN_RSA_KEY_SIZE = 2048;
-export const MAX_RSA_KEY_SIZE = 8192;
+/** Bounds of RSA key sizes, as the webhook and the key generator enforce them. */
+export const MIN_RSA_KEY_SIZE = RSA_MIN_SIZE;
+export const MAX_RSA_KEY_SIZE = RSA_MAX_SIZE;
 export const ECDSA_KEY_SIZES: readonly number[] = [256, 384, 521];
 export const DEFAULT_REVISION_HISTORY_LIMIT = 1;
 export const DEFAULT_JKS_ALIAS = 'certificate';

@@ -5,6 +5,8 @@
  */
 import { isIP } from 'node:net';
 import { validateDetailed as validateCron } from 'node-cron';
+import { ipToBytes } from '../../pki/index.js';
+import { cidrToBytes } from '../../pki/ip-addresses.js';
 import { invalid, type FieldError } from '../field-errors.js';
 
 function regexError(message: string, regex: string, ...examples: string[]): string {
@@ -108,20 +110,14 @@ export function validateAnnotations(annotations: Record<string, string>, field: 
   return errors;
 }
 
-/** Like Go's `net.ParseIP`: an IPv4 or IPv6 address, no zone, no brackets. */
+/** Like Go's `net.ParseIP`: an IPv4 or IPv6 address, no zone, no brackets — what pki/ can encode. */
 export function isIPAddress(value: string): boolean {
-  return isIP(value) !== 0 && !value.includes('%');
+  return ipToBytes(value) !== undefined;
 }
 
-/** Like Go's `net.ParseCIDR`: `address/prefix` with a prefix within the address family's bits. */
+/** Like Go's `net.ParseCIDR`: `address/prefix` within the address family's bits — what pki/ can encode. */
 export function isCIDR(value: string): boolean {
-  const slash = value.lastIndexOf('/');
-  if (slash < 0) return false;
-  const address = value.slice(0, slash);
-  const prefix = value.slice(slash + 1);
-  const family = isIPAddress(address) ? isIP(address) : 0;
-  if (family === 0 || !/^(0|[1-9]\d*)$/.test(prefix)) return false;
-  return Number(prefix) <= (family === 4 ? 32 : 128);
+  return cidrToBytes(value) !== undefined;
 }
 
 const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~\\u0080-\\uffff-]";

@@ -45,7 +45,7 @@ test('IP addresses and CIDRs like Go', () => {
   for (const ok of ['1.2.3.4', '::1', '2001:db8::1', '::ffff:1.2.3.4']) assert.equal(isIPAddress(ok), true, ok);
   for (const bad of ['1.2.3', '1.2.3.4.5', '256.1.1.1', 'fe80::1%eth0', '[::1]', 'example.com', '']) assert.equal(isIPAddress(bad), false, bad);
   for (const ok of ['10.0.0.0/8', '0.0.0.0/0', '::/0', '2001:db8::/128']) assert.equal(isCIDR(ok), true, ok);
-  for (const bad of ['10.0.0.0', '10.0.0.0/33', '::/129', '10.0.0.0/08', '10.0.0.0/-1', 'x/8']) assert.equal(isCIDR(bad), false, bad);
+  for (const bad of ['10.0.0.0', '10.0.0.0/33', '::/129', '10.0.0.0/-1', 'x/8', 'fe80::/10%eth0']) assert.equal(isCIDR(bad), false, bad);
 });
 
 test('email SANs must be bare addr-specs', () => {
