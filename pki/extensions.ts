@@ -10,7 +10,7 @@ import {
 } from '@peculiar/asn1-x509';
 import { parsingAs } from './errors.js';
 import { decodeRdnSequence, formatRdnSequence, isEmptyName, subjectFields, type RdnSequence, type SubjectFields } from './distinguished-names.js';
-import { decodeSubjectAltNames, noSubjectAltNames, SAN_OID, type SubjectAltNames } from './general-names.js';
+import { decodeSubjectAltNames, NAME_CONSTRAINTS_OID, noSubjectAltNames, SAN_OID, type SubjectAltNames } from './general-names.js';
 import { describeSpki, type KeyDescription } from './keys.js';
 import { decodeExtKeyUsage, decodeKeyUsage, EXT_KEY_USAGE_OID, KEY_USAGE_OID, usageNames } from './usages.js';
 
@@ -19,14 +19,14 @@ export const EXTENSION_OID = {
   keyUsage: KEY_USAGE_OID,
   extKeyUsage: EXT_KEY_USAGE_OID,
   basicConstraints: '2.5.29.19',
-  nameConstraints: '2.5.29.30',
+  nameConstraints: NAME_CONSTRAINTS_OID,
   subjectKeyId: '2.5.29.14',
   authorityKeyId: '2.5.29.35',
   crlDistributionPoints: '2.5.29.31',
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
 } as const;
 
-export const ACCESS_METHOD = { ocsp: '1.3.6.1.5.5.7.48.1', caIssuers: '1.3.6.1.5.5.7.48.2' } as const;
+const ACCESS_METHOD = { ocsp: '1.3.6.1.5.5.7.48.1', caIssuers: '1.3.6.1.5.5.7.48.2' } as const;
 
 export interface RawExtension {
   critical: boolean;
@@ -35,7 +35,7 @@ export interface RawExtension {
 export type ExtensionMap = ReadonlyMap<string, RawExtension>;
 
 export function extensionMap(extensions: readonly Extension[] | undefined): ExtensionMap {
-  return new Map((extensions ?? []).map((e) => [e.extnID, { critical: e.critical, value: Buffer.from(e.extnValue.buffer) }]));
+  return new Map(Array.from(extensions ?? [], (e) => [e.extnID, { critical: e.critical, value: Buffer.from(e.extnValue.buffer) }]));
 }
 
 /** What a certificate or CSR says about its subject, names, usages and key: the fields cert-manager compares. */
