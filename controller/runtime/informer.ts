@@ -57,7 +57,8 @@ export class Informer<T extends KubeObject> {
   #stopped = false;
   #running: Promise<void> | undefined;
   #watch: WatchStream | undefined;
-  #sleepAbort = new AbortController();
+  /** Aborts backoff sleeps and a list in flight when the informer stops. */
+  #stopping = new AbortController();
 
   constructor(options: InformerOptions<T>) {
     this.#source = options.source;
@@ -88,7 +89,7 @@ export class Informer<T extends KubeObject> {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#watch?.stop();
-    this.#sleepAbort.abort();
+    this.#stopping.abort();
     this.#syncWaiters.splice(0).forEach((w) => w.reject(new Error(`informer for ${this.#source.description} stopped before it synced`)));
     await this.#running;
   }
@@ -131,13 +132,13 @@ export class Informer<T extends KubeObject> {
         else this.#onError(err);
         const delayMs = isGone(err) && failures === 0 ? 0 : backoffDelay(this.#backoff, failures);
         failures++;
-        if (delayMs > 0) await this.#timers.sleep(delayMs, this.#sleepAbort.signal);
+        if (delayMs > 0) await this.#timers.sleep(delayMs, this.#stopping.signal);
       }
     }
   }
 
   async #relist(): Promise<void> {
-    const list = await this.#source.list();
+    const list = await this.#source.list(this.#stopping.signal);
     if (this.#stopped) return;
     const resourceVersion = list.metadata?.resourceVersion;
     if (!resourceVersion) throw new Error(`list of ${this.#source.description} returned no resourceVersion`);

@@ -26,14 +26,16 @@ interface FakeWatch {
 /** A scripted API: each list() takes the next scripted answer; each watch() is driven by the test. */
 class FakeSource implements ListerWatcher<KubeObject> {
   readonly description = 'secrets in the fake';
-  lists: Array<ObjectList<KubeObject> | Error> = [];
+  /** `'hang'` answers only by failing when the informer aborts the list. */
+  lists: Array<ObjectList<KubeObject> | Error | 'hang'> = [];
   listCalls = 0;
   watches: FakeWatch[] = [];
 
-  list(): Promise<ObjectList<KubeObject>> {
+  list(signal?: AbortSignal): Promise<ObjectList<KubeObject>> {
     this.listCalls++;
     const next = this.lists.shift();
     if (!next) return Promise.reject(new Error('no list scripted'));
+    if (next === 'hang') return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted'))));
     return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
   }
 
@@ -226,4 +228,14 @@ test('enqueue handlers feed object keys and controller-owner keys to a work queu
   source.lastWatch.emit('MODIFIED', obj('web-tls', '2', ownedBy('api')));
   assert.deepEqual([await owners.get(), await owners.get()], ['ns/web', 'ns/api']);
   await informer.stop();
+});
+
+test('stop abandons a list that is still waiting for the server', { timeout: 5000 }, async () => {
+  const { source, informer } = setup();
+  source.lists.push('hang');
+  informer.start();
+  await settle();
+  assert.equal(source.listCalls, 1);
+  await informer.stop();
+  assert.equal(source.watches.length, 0);
 });
