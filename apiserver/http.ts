@@ -15,6 +15,7 @@ import {
 import { ApiError, badRequest, internalError, invalid, methodNotAllowed, resourceNotServed, unauthorized, unsupportedMediaType } from './errors.js';
 import { patchContentTypes, type DeleteOptions, type FieldValidation, type ObjectService, type WriteContext } from './objects.js';
 import type { OpenApiDocuments } from './openapi.js';
+import { decodeProtobufObject, protobufContentType } from './protobuf.js';
 import type { ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { StoreUnavailable } from './store/index.js';
@@ -87,6 +88,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function parseBody(raw: Buffer, contentType: string): unknown {
+  if (contentType === protobufContentType) return raw.length ? decodeProtobufObject(raw) : undefined;
   const text = raw.toString('utf8');
   if (text.trim() === '') return undefined;
   try {

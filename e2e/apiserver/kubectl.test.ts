@@ -199,6 +199,21 @@ describe('kubectl against the embedded API server', { skip: kubectlMissing() }, 
     assert.match(unknown.stderr, /strict decoding error: unknown field "spec.secretNam"/);
   });
 
+  test('kubectl create (typed clients sending protobuf) for the built-in kinds', async () => {
+    await ok(['create', 'namespace', 'made']);
+    await ok(['create', 'secret', 'generic', 'creds', '-n', 'made', '--from-literal=user=admin', '--type=example.io/creds']);
+    assert.equal(await ok(['get', 'secret', 'creds', '-n', 'made', '-o', 'jsonpath={.type} {.data.user}']), `example.io/creds ${Buffer.from('admin').toString('base64')}`);
+    await ok(['create', 'configmap', 'settings', '-n', 'made', '--from-literal=level=debug']);
+    assert.equal(await ok(['get', 'configmap', 'settings', '-n', 'made', '-o', 'jsonpath={.data.level}']), 'debug');
+    await ok(['create', 'serviceaccount', 'robot', '-n', 'made']);
+    assert.match(await ok(['create', 'token', 'robot', '-n', 'made', '--duration=15m']), /^cw-sa\.\S{20,}\n?$/);
+    await ok(['create', 'service', 'clusterip', 'web', '-n', 'made', '--tcp=80:8080']);
+    assert.equal(await ok(['get', 'service', 'web', '-n', 'made', '-o', 'jsonpath={.spec.ports[0].targetPort} {.spec.selector.app}']), '8080 web');
+    await ok(['create', 'ingress', 'web', '-n', 'made', '--class=nginx', '--rule=web.example.com/*=web:80,tls=web-tls']);
+    assert.equal(await ok(['get', 'ingress', 'web', '-n', 'made', '-o', 'jsonpath={.spec.rules[0].host} {.spec.tls[0].secretName}']), 'web.example.com web-tls');
+    assert.match(await ok(['get', 'secrets,configmaps,sa,svc,ingress', '-n', 'made']), /secret\/creds\s+example.io\/creds\s+1/);
+  });
+
   test('delete --cascade=foreground waits for blocking dependents', async () => {
     const uid = await ok(['get', 'cert', 'web', '-o', 'jsonpath={.metadata.uid}']);
     const secret = {
