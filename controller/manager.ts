@@ -1,0 +1,254 @@
+/**
+ * Starts everything `certwright run` runs against one API server: the shared informers, the
+ * controllers the `--controllers` flag selects, the one timer heap, events, metrics and health
+ * servers; and stops them in order, letting reconciles in flight finish.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Certificate, CertificateRequest, ClusterIssuer, Issuer } from '../api/types.js';
+import type { KubeSecret } from '../issuers/backend.js';
+import { createIssuerContext, DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issuers/context.js';
+import { caIssuer } from '../issuers/ca.js';
+import { IssuerRegistry } from '../issuers/registry.js';
+import { selfSignedIssuer } from '../issuers/selfsigned.js';
+import { CertificateController, certificateIndexers, ownedObjectIndexers } from './certificates/controller.js';
+import type { IssuanceBackoff } from './certificates/backoff.js';
+import { PART_OF_CONTROLLER_LABEL } from './certificates/metadata.js';
+import { CertificateRequestApprover } from './certificaterequests/approver.js';
+import { certificateRequestIndexers } from './certificaterequests/indexes.js';
+import { CertificateRequestSigner } from './certificaterequests/signer.js';
+import { enabledControllers, type ControllerName } from './enabled-controllers.js';
+import { KubeEventRecorder } from './events.js';
+import { IssuerController } from './issuers/controller.js';
+import { HealthChecks, startHealthServer, startMetricsServer, type RunningServer } from './observability/http.js';
+import { createLogger, type ControllerLogger } from './observability/log.js';
+import { createControllerMetrics, type ControllerMetrics } from './observability/metrics.js';
+import { KubeClient } from './runtime/client.js';
+import { realClock, type Clock } from './runtime/clock.js';
+import type { SyncHooks } from './runtime/controller.js';
+import { Informer } from './runtime/informer.js';
+import { CERTIFICATE_REQUESTS, CERTIFICATES, CLUSTER_ISSUERS, ISSUERS, SECRETS } from './runtime/resources.js';
+import { TimerQueue } from './runtime/timers.js';
+import type { TokenBucketOptions } from './runtime/token-bucket.js';
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  /** Default the wall clock; tests pass a ManualClock and move time. */
+  clock?: Clock;
+  /** `--controllers`, already split on commas; default `*`. */
+  controllers?: readonly string[];
+  /** Workers per controller (`--concurrent-workers`, default 5). */
+  workers?: number;
+  /** `--kube-api-qps` / `--kube-api-burst`; high by default (the API server protects itself). */
+  rateLimit?: TokenBucketOptions;
+  /** Where ClusterIssuers' Secrets live (`--cluster-resource-namespace`, default kube-system). */
+  clusterResourceNamespace?: string;
+  enableCertificateOwnerRef?: boolean;
+  issuanceBackoff?: IssuanceBackoff;
+  renewalJitter?: number;
+  /** `host:port` for /metrics; omit for none. */
+  metricsAddress?: string;
+  /** `host:port` for /livez and /readyz; omit for none. */
+  healthAddress?: string;
+  logger?: ControllerLogger;
+}
+
+export interface ManagerInformers {
+  certificates: Informer<Certificate>;
+  certificateRequests: Informer<CertificateRequest>;
+  /** Only Secrets labelled `controller.cert-manager.io/fao=true`. */
+  ownedSecrets: Informer<KubeSecret>;
+  issuers: Informer<Issuer>;
+  clusterIssuers?: Informer<ClusterIssuer>;
+}
+
+export interface Manager {
+  readonly client: KubeClient;
+  readonly timers: TimerQueue;
+  readonly informers: ManagerInformers;
+  readonly enabled: ReadonlySet<ControllerName>;
+  /** The Certificate controller, when enabled. */
+  readonly certificates: CertificateController | undefined;
+  readonly metrics: ControllerMetrics;
+  readonly events: KubeEventRecorder;
+  readonly logger: ControllerLogger;
+  /** `http://host:port` of the servers, when started. */
+  readonly metricsUrl: string | undefined;
+  readonly healthUrl: string | undefined;
+  /** Stops taking work, finishes reconciles in flight, writes pending events, closes everything. */
+  stop(): Promise<void>;
+}
+
+interface Runnable {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+function logHooks(metrics: ControllerMetrics, logger: ControllerLogger): SyncHooks {
+  return {
+    onSync: (controller, key) => metrics.syncHooks.onSync?.(controller, key),
+    onSyncError: (controller, key, err) => {
+      metrics.syncHooks.onSyncError?.(controller, key, err);
+      logger.for(controller).warn({ key, err: err instanceof Error ? err.message : String(err) }, 'sync failed; retrying with backoff');
+    },
+    onConflict: (controller, key) => logger.for(controller).debug({ key }, 'conflict; requeued'),
+  };
+}
+
+function signingRegistry(enabled: ReadonlySet<ControllerName>): IssuerRegistry {
+  const registry = new IssuerRegistry();
+  if (enabled.has('certificaterequests-issuer-selfsigned')) registry.register(selfSignedIssuer);
+  if (enabled.has('certificaterequests-issuer-ca')) registry.register(caIssuer);
+  return registry;
+}
+
+export async function startManager(options: ManagerOptions): Promise<Manager> {
+  const enabled = enabledControllers(options.controllers ?? ['*']);
+  const clock = options.clock ?? realClock;
+  const logger = options.logger ?? createLogger();
+  const log = logger.for('manager');
+  const timers = new TimerQueue(clock, { onError: (err, key) => log.error({ timer: key, err: String(err) }, 'timer callback failed') });
+  const client = new KubeClient({ kubeConfig: options.kubeConfig, timers, ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) });
+  const informerError = (what: string) => (err: unknown) => log.warn({ informer: what, err: err instanceof Error ? err.message : String(err) }, 'list/watch failed; retrying');
+
+  const withClusterIssuers = enabled.has('clusterissuers') || enabled.has('certificates') || enabled.has('certificaterequests-issuer-ca');
+  const informers: ManagerInformers = {
+    certificates: new Informer<Certificate>({
+      source: client.listerWatcher<Certificate>(CERTIFICATES),
+      timers,
+      indexers: certificateIndexers,
+      onError: informerError('certificates'),
+    }),
+    certificateRequests: new Informer<CertificateRequest>({
+      source: client.listerWatcher<CertificateRequest>(CERTIFICATE_REQUESTS),
+      timers,
+      indexers: { ...ownedObjectIndexers, ...certificateRequestIndexers },
+      onError: informerError('certificaterequests'),
+    }),
+    ownedSecrets: new Informer<KubeSecret>({
+      source: client.listerWatcher<KubeSecret>(SECRETS, { labelSelector: `${PART_OF_CONTROLLER_LABEL}=true` }),
+      timers,
+      indexers: ownedObjectIndexers,
+      onError: informerError('secrets'),
+    }),
+    issuers: new Informer<Issuer>({ source: client.listerWatcher<Issuer>(ISSUERS), timers, onError: informerError('issuers') }),
+    ...(withClusterIssuers
+      ? {
+          clusterIssuers: new Informer<ClusterIssuer>({
+            source: client.listerWatcher<ClusterIssuer>(CLUSTER_ISSUERS),
+            timers,
+            onError: informerError('clusterissuers'),
+          }),
+        }
+      : {}),
+  };
+
+  const events = new KubeEventRecorder({
+    client,
+    clock,
+    onError: (err, event) => log.warn({ event: event.reason, object: event.object, err: err instanceof Error ? err.message : String(err) }, 'event not recorded'),
+  });
+  const metrics = createControllerMetrics({
+    certificates: () => informers.certificates.list(),
+    issuers: () => informers.issuers.list(),
+    challenges: () => [],
+    ...(enabled.has('clusterissuers') && informers.clusterIssuers ? { clusterIssuers: () => informers.clusterIssuers!.list() } : {}),
+    now: () => clock.now(),
+  });
+  const hooks = logHooks(metrics, logger);
+  const workers = options.workers;
+  const context = createIssuerContext({
+    client,
+    clock,
+    clusterResourceNamespace: options.clusterResourceNamespace ?? DEFAULT_CLUSTER_RESOURCE_NAMESPACE,
+    ownedSecrets: informers.ownedSecrets,
+  });
+  const readinessRegistry = new IssuerRegistry([selfSignedIssuer, caIssuer]);
+
+  const controllers: Runnable[] = [];
+  let certificates: CertificateController | undefined;
+  if (enabled.has('certificates')) {
+    certificates = new CertificateController({
+      client,
+      timers,
+      certificates: informers.certificates,
+      requests: informers.certificateRequests,
+      ownedSecrets: informers.ownedSecrets,
+      events,
+      hooks,
+      ...(workers ? { workers } : {}),
+      ...(options.issuanceBackoff ? { issuanceBackoff: options.issuanceBackoff } : {}),
+      ...(options.renewalJitter !== undefined ? { renewalJitter: options.renewalJitter } : {}),
+      ...(options.enableCertificateOwnerRef ? { enableCertificateOwnerRef: true } : {}),
+      log: (certificate) => logger.for('certificates', certificate.metadata),
+    });
+    controllers.push(certificates);
+  }
+  if (enabled.has('certificaterequests-approver')) {
+    controllers.push(new CertificateRequestApprover({ client, timers, requests: informers.certificateRequests, events, hooks, ...(workers ? { workers } : {}) }));
+  }
+  const signers = signingRegistry(enabled);
+  if (signers.types.length > 0) {
+    controllers.push(
+      new CertificateRequestSigner({
+        client,
+        timers,
+        registry: signers,
+        context,
+        events,
+        requests: informers.certificateRequests,
+        issuers: informers.issuers,
+        ...(informers.clusterIssuers ? { clusterIssuers: informers.clusterIssuers } : {}),
+        ownedSecrets: informers.ownedSecrets,
+        hooks,
+        ...(workers ? { workers } : {}),
+      }),
+    );
+  }
+  const issuerControllerOptions = { client, timers, registry: readinessRegistry, context, events, hooks, onError: informerError('issuer secrets'), ...(workers ? { workers } : {}) };
+  if (enabled.has('issuers')) controllers.push(new IssuerController<Issuer>({ kind: 'Issuer', informer: informers.issuers, ...issuerControllerOptions }));
+  if (enabled.has('clusterissuers') && informers.clusterIssuers) {
+    controllers.push(new IssuerController<ClusterIssuer>({ kind: 'ClusterIssuer', informer: informers.clusterIssuers, ...issuerControllerOptions }));
+  }
+
+  const allInformers = Object.values(informers) as Informer<never>[];
+  const servers: RunningServer[] = [];
+  const stopAll = async () => {
+    await Promise.all(controllers.map((c) => c.stop()));
+    await Promise.all(allInformers.map((i) => i.stop()));
+    await events.flush();
+    await Promise.all(servers.map((s) => s.close()));
+    await client.close();
+    timers.clear();
+  };
+
+  try {
+    for (const informer of allInformers) informer.start();
+    const readiness = new HealthChecks();
+    readiness.add('informers-synced', () => allInformers.every((i) => i.hasSynced()));
+    if (options.metricsAddress !== undefined) servers.push(await startMetricsServer({ registry: metrics.registry, address: options.metricsAddress }));
+    const metricsServer = options.metricsAddress !== undefined ? servers[0] : undefined;
+    const healthServer = options.healthAddress !== undefined ? await startHealthServer({ address: options.healthAddress, readiness }) : undefined;
+    if (healthServer) servers.push(healthServer);
+    await Promise.all(allInformers.map((i) => i.waitForSync()));
+    for (const controller of controllers) controller.start();
+    log.info({ controllers: [...enabled] }, 'controllers started');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      client,
+      timers,
+      informers,
+      enabled,
+      certificates,
+      metrics,
+      events,
+      logger,
+      metricsUrl: metricsServer?.url,
+      healthUrl: healthServer?.url,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
