@@ -81,9 +81,9 @@ async function applyCustomResourceDefinitions(objects: ObjectService, crds: Kube
  * CA, bearer-token auth, a durable store in `dataDir`, and a kubeconfig at `dataDir/kubeconfig`.
  */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { host, port } = parseListen(options.listen ?? '127.0.0.1:0');
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const { host, port } = parseListen(options.listen ?? '127.0.0.1:0');
   const onError = options.onBackgroundError ?? ((e: Error) => process.emitWarning(e));
   const [material, token] = await Promise.all([loadOrCreateServingMaterial(dataDir), loadOrCreateToken(dataDir)]);
   const store = await openStore({ ...options.store, dataDir: join(dataDir, 'store'), onBackgroundError: onError });
