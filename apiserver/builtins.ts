@@ -62,6 +62,7 @@ function builtin(spec: BuiltinSpec): ResourceType {
     verbs: spec.verbs ?? allVerbs,
     subresources: spec.subresources ?? [],
     storage: spec.storage ?? { group: spec.group, plural: spec.plural },
+    servedVersions: 1,
     schema: spec.schema ?? kindSchema({}),
     selectableFields: spec.selectableFields ?? [],
     tracksGeneration: spec.tracksGeneration ?? false,

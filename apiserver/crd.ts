@@ -165,10 +165,10 @@ export function customResourceTypes(crd: KubeObject): ResourceType[] {
   const spec = specOf(crd);
   const names = spec.names;
   if (!names?.plural || !names.kind || !spec.group) return [];
-  return asArray(spec.versions)
+  const served = asArray(spec.versions)
     .map((v) => v as CrdVersion)
-    .filter((v) => v.served)
-    .map((v) => {
+    .filter((v) => v.served);
+  return served.map((v) => {
       const selectable = (v.selectableFields ?? []).map((f) => f.jsonPath.replace(/^\./, ''));
       const paths = selectable.map((f) => parseJsonPath(`.${f}`));
       const strategy: Strategy = {
@@ -187,6 +187,7 @@ export function customResourceTypes(crd: KubeObject): ResourceType[] {
         verbs: allVerbs,
         subresources: v.subresources?.status ? ['status'] : [],
         storage: { group: spec.group, plural: names.plural! },
+        servedVersions: served.length,
         crd: crd.metadata.name!,
         selectableFields: selectable,
         tracksGeneration: true,

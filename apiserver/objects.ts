@@ -66,6 +66,11 @@ export function toServed(r: ResourceType, stored: KubeObject): KubeObject {
   return stored.apiVersion === apiVersion ? stored : { ...stored, apiVersion };
 }
 
+/** Whether stored objects are served byte for byte (no version conversion can apply). */
+export function servedAsStored(r: ResourceType): boolean {
+  return !r.strategy.fromStorage && r.servedVersions === 1;
+}
+
 function toStored(r: ResourceType, served: KubeObject): KubeObject {
   return r.strategy.toStorage ? r.strategy.toStorage(served) : served;
 }

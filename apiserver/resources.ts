@@ -49,6 +49,8 @@ export interface ResourceType {
   subresources: string[];
   /** Group and plural under which objects are stored; shared by versions and by events.k8s.io. */
   storage: { group: string; plural: string };
+  /** How many versions of this kind are served (objects stored under another version are converted). */
+  servedVersions: number;
   /** Served from a CustomResourceDefinition (named `crd`). */
   crd?: string;
   /** Structural schema for custom resources; for built-ins only the parts merge and apply need. */

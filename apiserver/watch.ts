@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from './admission.js';
 import { expired } from './errors.js';
 import { storagePrefix } from './metadata.js';
-import { toServed } from './objects.js';
+import { servedAsStored, toServed } from './objects.js';
 import { groupVersion, type ResourceType } from './resources.js';
 import { matchesFields, matchesLabels, type FieldSelector, type LabelSelector } from './selectors.js';
 import { ResourceVersionTooOld, type Store, type StoreEvent } from './store/index.js';
@@ -47,8 +47,19 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sto
   res.writeHead(200, { 'Content-Type': w.table ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
 
+  // Events of one store commit arrive in one tick: corking until the next tick sends them together.
+  let corked = false;
   const write = (type: EventType, objectJson: string): void => {
-    if (!closed) res.write(`{"type":"${type}","object":${objectJson}}\n`);
+    if (closed) return;
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(() => {
+        corked = false;
+        res.uncork();
+      });
+    }
+    res.write(`{"type":"${type}","object":${objectJson}}\n`);
   };
 
   const objectJson = (served: KubeObject, event: StoreEvent | undefined): string => {
@@ -99,7 +110,9 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sto
 
   let handle: { stop(): void } | undefined;
   try {
-    handle = store.watch(prefix, from, (event) => emit(event.type, event.object, event.key, event));
+    // When this watcher gets the stored text as is, the event's object need not even be parsed.
+    const asStored = !w.table && !filtered && servedAsStored(r);
+    handle = store.watch(prefix, from, (event) => (asStored ? write(event.type, event.json) : emit(event.type, event.object, event.key, event)));
   } catch (e) {
     if (!(e instanceof ResourceVersionTooOld)) throw e;
     write('ERROR', JSON.stringify(expired(`too old resource version: ${from} (${store.resourceVersion})`).toStatus()));
