@@ -1,0 +1,354 @@
+/**
+ * `certwright run`: the controller, against a cluster (kubeconfig or in-cluster config) or, in
+ * local mode, against the embedded API server in a data directory. Flag names follow
+ * cert-manager's controller where one exists; its spellings are accepted as aliases.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { parseDuration } from '../api/duration.js';
+import { DEFAULT_ISSUANCE_BACKOFF, type IssuanceBackoff } from '../controller/certificates/backoff.js';
+import { DEFAULT_RENEWAL_JITTER } from '../controller/certificates/renewal.js';
+import { enabledControllers } from '../controller/enabled-controllers.js';
+import { startManager, type Manager } from '../controller/manager.js';
+import { defaultListenAddresses } from '../controller/observability/http.js';
+import { createLogger, parseLogLevel, type LogLevel } from '../controller/observability/log.js';
+import { DEFAULT_CLIENT_RATE } from '../controller/runtime/token-bucket.js';
+import { DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issuers/context.js';
+import { registerCommand, type Io } from './commands.js';
+import { startLocalCluster, type LocalCluster } from './local-cluster.js';
+import { applyManifests, readManifests } from './manifests.js';
+
+export const DEFAULT_DATA_DIR = '.data';
+
+export interface RunFlags {
+  kubeconfig?: string;
+  local: boolean;
+  dataDir: string;
+  /** Embedded API server address in local mode (default a free loopback port). */
+  apiServerAddress?: string;
+  /** Undefined: the mode's default; '' turns the listener off. */
+  metricsAddress?: string;
+  healthAddress?: string;
+  clusterResourceNamespace: string;
+  controllers: string[];
+  workers: number;
+  kubeApiQps: number;
+  kubeApiBurst: number;
+  enableCertificateOwnerRef: boolean;
+  issuanceBackoff: IssuanceBackoff;
+  renewalJitter: number;
+  disableApprover: boolean;
+  logLevel: LogLevel;
+  /** Logs go here (appended) instead of standard output. */
+  logFile?: string;
+  /** Manifests (files or directories) to server-side apply once running. */
+  apply: string[];
+}
+
+export class UsageError extends Error {}
+
+export const runUsage = `Usage: certwright run [flags]
+
+Runs the certificate controller. With --kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster
+config it manages that cluster; otherwise (or with --local) it starts the embedded API server in
+--data-dir, writes DIR/kubeconfig for kubectl, and manages that.
+
+Flags (cert-manager's names in parentheses are accepted too):
+  --kubeconfig FILE                       cluster to manage
+  --local                                 local mode even if a cluster is configured
+  --data-dir DIR                          local mode data directory (default ${DEFAULT_DATA_DIR})
+  --api-server-address HOST:PORT          local mode API server address (default 127.0.0.1:<free>)
+  --metrics-address HOST:PORT             /metrics (--metrics-listen-address); default
+                                          ${defaultListenAddresses.local.metrics} locally, ${defaultListenAddresses.cluster.metrics} in a cluster; '' turns it off
+  --health-address HOST:PORT              /livez, /readyz (--internal-healthz-listen-address);
+                                          default ${defaultListenAddresses.local.health} locally, ${defaultListenAddresses.cluster.health} in a cluster
+  --cluster-resource-namespace NS         where ClusterIssuer Secrets live (default ${DEFAULT_CLUSTER_RESOURCE_NAMESPACE})
+  --controllers LIST                      e.g. '*,-certificaterequests-approver' (default *)
+  --workers N                             workers per controller (--concurrent-workers, default 5)
+  --kube-api-qps N / --kube-api-burst N   client-side rate limit (default ${DEFAULT_CLIENT_RATE.qps} / ${DEFAULT_CLIENT_RATE.burst})
+  --enable-certificate-owner-ref[=BOOL]   Secrets are deleted with their Certificate
+  --certificate-request-minimum-backoff-duration D   first retry delay after a failure (default 1h)
+  --certificate-request-maximum-backoff-duration D   longest retry delay (default 32h)
+  --renewal-jitter F                      largest share of the renew-before window taken off, per
+                                          Certificate, so renewals spread out (default ${DEFAULT_RENEWAL_JITTER})
+  --disable-approver                      leave approval of CertificateRequests to another approver
+  --log-level LEVEL                       fatal, error, warn, info (default), debug, trace, silent
+  --log-file FILE                         append JSON logs to FILE instead of standard output
+  --apply PATH                            server-side apply these manifests once running (repeatable)
+`;
+
+const options = {
+  kubeconfig: { type: 'string' },
+  local: { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  'api-server-address': { type: 'string' },
+  'metrics-address': { type: 'string' },
+  'metrics-listen-address': { type: 'string' },
+  'health-address': { type: 'string' },
+  'internal-healthz-listen-address': { type: 'string' },
+  'cluster-resource-namespace': { type: 'string' },
+  controllers: { type: 'string' },
+  workers: { type: 'string' },
+  'concurrent-workers': { type: 'string' },
+  'kube-api-qps': { type: 'string' },
+  'kube-api-burst': { type: 'string' },
+  'enable-certificate-owner-ref': { type: 'boolean' },
+  'certificate-request-minimum-backoff-duration': { type: 'string' },
+  'certificate-request-maximum-backoff-duration': { type: 'string' },
+  'renewal-jitter': { type: 'string' },
+  'disable-approver': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  'log-file': { type: 'string' },
+  apply: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const booleanFlags = new Set(Object.entries(options).filter(([, o]) => o.type === 'boolean').map(([name]) => name));
+
+/** Go's flag package takes `--flag=true|false` for booleans; node's parseArgs does not. */
+function normaliseBooleans(args: readonly string[]): string[] {
+  return args.flatMap((arg) => {
+    const m = /^--([^=]+)=(true|false)$/.exec(arg);
+    if (!m || !booleanFlags.has(m[1]!)) return [arg];
+    return m[2] === 'true' ? [`--${m[1]}`] : [];
+  });
+}
+
+function positiveInteger(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+function positiveNumber(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} must be a positive number, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+function duration(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  try {
+    const ms = parseDuration(text);
+    if (ms > 0) return ms;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`--${flag} must be a positive Go duration such as 30m or 1h, got ${JSON.stringify(text)}`);
+}
+
+/** The flags of `certwright run` (help handled by the caller); throws UsageError with a specific message. */
+export function parseRunFlags(args: readonly string[]): RunFlags & { help: boolean } {
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; strict: true }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: normaliseBooleans(args), options, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const issuanceBackoff = {
+    minMs: duration('certificate-request-minimum-backoff-duration', values['certificate-request-minimum-backoff-duration'], DEFAULT_ISSUANCE_BACKOFF.minMs),
+    maxMs: duration('certificate-request-maximum-backoff-duration', values['certificate-request-maximum-backoff-duration'], DEFAULT_ISSUANCE_BACKOFF.maxMs),
+  };
+  if (issuanceBackoff.maxMs < issuanceBackoff.minMs) {
+    throw new UsageError('--certificate-request-maximum-backoff-duration must not be shorter than the minimum');
+  }
+  const renewalJitter = values['renewal-jitter'] === undefined ? DEFAULT_RENEWAL_JITTER : Number(values['renewal-jitter']);
+  if (!(renewalJitter >= 0 && renewalJitter < 1)) {
+    throw new UsageError(`--renewal-jitter must be a fraction in [0, 1), got ${JSON.stringify(values['renewal-jitter'])}`);
+  }
+  let logLevel: LogLevel;
+  try {
+    logLevel = parseLogLevel(values['log-level'] ?? 'info');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const controllers = (values.controllers ?? '*').split(',');
+  try {
+    enabledControllers(controllers);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const metricsAddress = values['metrics-address'] ?? values['metrics-listen-address'];
+  const healthAddress = values['health-address'] ?? values['internal-healthz-listen-address'];
+  const apiServerAddress = values['api-server-address'];
+  return {
+    help: values.help ?? false,
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    local: values.local ?? false,
+    dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR,
+    ...(apiServerAddress ? { apiServerAddress } : {}),
+    ...(metricsAddress !== undefined ? { metricsAddress } : {}),
+    ...(healthAddress !== undefined ? { healthAddress } : {}),
+    clusterResourceNamespace: values['cluster-resource-namespace'] ?? DEFAULT_CLUSTER_RESOURCE_NAMESPACE,
+    controllers,
+    workers: positiveInteger('workers', values.workers ?? values['concurrent-workers'], 5),
+    kubeApiQps: positiveNumber('kube-api-qps', values['kube-api-qps'], DEFAULT_CLIENT_RATE.qps),
+    kubeApiBurst: positiveInteger('kube-api-burst', values['kube-api-burst'], DEFAULT_CLIENT_RATE.burst),
+    enableCertificateOwnerRef: values['enable-certificate-owner-ref'] ?? false,
+    issuanceBackoff,
+    renewalJitter,
+    disableApprover: values['disable-approver'] ?? false,
+    logLevel,
+    ...(values['log-file'] ? { logFile: values['log-file'] } : {}),
+    apply: values.apply ?? [],
+  };
+}
+
+const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** The cluster configuration in effect, or undefined when there is none (→ local mode). */
+export function clusterKubeConfig(flags: Pick<RunFlags, 'kubeconfig' | 'local'>, env: NodeJS.ProcessEnv = process.env): KubeConfig | undefined {
+  if (flags.local) return undefined;
+  const kubeConfig = new KubeConfig();
+  if (flags.kubeconfig) {
+    kubeConfig.loadFromFile(flags.kubeconfig);
+    return kubeConfig;
+  }
+  if (env.KUBECONFIG || existsSync(join(homedir(), '.kube', 'config'))) {
+    kubeConfig.loadFromDefault();
+    return kubeConfig;
+  }
+  if (env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
+    kubeConfig.loadFromCluster();
+    return kubeConfig;
+  }
+  return undefined;
+}
+
+export interface RunningController {
+  manager: Manager;
+  /** Set in local mode. */
+  cluster: LocalCluster | undefined;
+  /** Where kubectl finds the cluster (local mode: DIR/kubeconfig). */
+  kubeconfigPath: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts local mode or connects to the cluster, then starts the manager and applies `--apply`. */
+export async function startController(flags: RunFlags): Promise<RunningController> {
+  const logger = createLogger({
+    level: flags.logLevel,
+    ...(flags.logFile ? { destination: pino.destination({ dest: flags.logFile, append: true, mkdir: true }) } : {}),
+  });
+  const log = logger.for('run');
+  const clusterConfig = clusterKubeConfig(flags);
+  const cluster = clusterConfig
+    ? undefined
+    : await startLocalCluster({
+        dataDir: resolve(flags.dataDir),
+        ...(flags.apiServerAddress ? { listen: flags.apiServerAddress } : {}),
+        onBackgroundError: (error) => log.error({ err: error.message }, 'embedded API server error'),
+      });
+  const defaults = cluster ? defaultListenAddresses.local : defaultListenAddresses.cluster;
+  const address = (given: string | undefined, fallback: string) => (given === '' ? undefined : (given ?? fallback));
+  const metricsAddress = address(flags.metricsAddress, defaults.metrics);
+  const healthAddress = address(flags.healthAddress, defaults.health);
+  let manager: Manager;
+  try {
+    manager = await startManager({
+      kubeConfig: clusterConfig ?? cluster!.kubeConfig,
+      controllers: flags.disableApprover ? [...flags.controllers, '-certificaterequests-approver'] : flags.controllers,
+      workers: flags.workers,
+      rateLimit: { qps: flags.kubeApiQps, burst: flags.kubeApiBurst },
+      clusterResourceNamespace: flags.clusterResourceNamespace,
+      enableCertificateOwnerRef: flags.enableCertificateOwnerRef,
+      issuanceBackoff: flags.issuanceBackoff,
+      renewalJitter: flags.renewalJitter,
+      ...(metricsAddress ? { metricsAddress } : {}),
+      ...(healthAddress ? { healthAddress } : {}),
+      logger,
+    });
+  } catch (err) {
+    await cluster?.close();
+    throw err;
+  }
+  const stop = async () => {
+    await manager.stop();
+    await cluster?.close();
+  };
+  try {
+    for (const path of flags.apply) await applyManifests(manager.client, await readManifests(path));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  log.info(
+    { mode: cluster ? 'local' : 'cluster', ...(cluster ? { kubeconfig: cluster.server.kubeconfigPath, apiServer: cluster.server.url } : {}), metrics: manager.metricsUrl, health: manager.healthUrl },
+    'certwright is running',
+  );
+  return { manager, cluster, kubeconfigPath: cluster?.server.kubeconfigPath ?? flags.kubeconfig, stop };
+}
+
+/**
+ * Resolves with the first SIGINT/SIGTERM. A second signal while shutting down exits at once, so a
+ * stuck shutdown can always be interrupted.
+ */
+export function waitForStopSignal(io: Io): Promise<string> {
+  return new Promise((resolvePromise) => {
+    const stop = (signal: string) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      const force = (again: string) => {
+        io.stderr.write(`${again} again: exiting without a clean shutdown\n`);
+        process.exit(130);
+      };
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      resolvePromise(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** Runs `body` on a started controller until a stop signal; shared by `run` and `quickstart`. */
+export async function runUntilStopped(
+  args: readonly string[],
+  io: Io,
+  usage: string,
+  adjust: (flags: RunFlags) => RunFlags,
+  body: (running: RunningController, flags: RunFlags) => Promise<void> = async () => {},
+): Promise<number> {
+  let flags: RunFlags & { help: boolean };
+  try {
+    flags = parseRunFlags(args);
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (flags.help) {
+    io.stdout.write(usage);
+    return 0;
+  }
+  const effective = adjust(flags);
+  const stopped = waitForStopSignal(io);
+  let running: RunningController;
+  try {
+    running = await startController(effective);
+  } catch (err) {
+    io.stderr.write(`certwright: ${(err as Error).message}\n`);
+    return 1;
+  }
+  try {
+    await Promise.race([body(running, effective), stopped]);
+    await stopped;
+  } catch (err) {
+    io.stderr.write(`certwright: ${(err as Error).message}\n`);
+    await running.stop();
+    return 1;
+  }
+  await running.stop();
+  return 0;
+}
+
+registerCommand({
+  name: 'run',
+  summary: 'run the certificate controller (against a cluster, or locally with the embedded API server)',
+  run: (args, io) => runUntilStopped(args, io, runUsage, (flags) => flags),
+});
