@@ -8,6 +8,8 @@ import type { StoreEvent } from './store/index.js';
 
 const controllerUser: UserInfo = { username: 'system:serviceaccount:kube-system:generic-garbage-collector', uid: 'generic-garbage-collector', groups: ['system:serviceaccounts', 'system:authenticated'] };
 
+const namespacesPrefix = storagePrefix({ group: '', plural: 'namespaces' }, '');
+
 const systemContext = (): WriteContext => ({ user: controllerUser, dryRun: false, fieldManager: 'certwright-apiserver', fieldValidation: 'Ignore', warnings: [] });
 
 /** What to look at again, keyed so repeated events for one object collapse. */
@@ -119,7 +121,7 @@ export class LifecycleControllers {
       if (parsed && parsed.group !== '') for (const crdKey of this.crdKeysFor(parsed)) this.enqueue({ kind: 'object', key: crdKey });
       return;
     }
-    if (meta.deletionTimestamp || meta.ownerReferences?.length) this.enqueue({ kind: 'object', key: e.key });
+    if (meta.deletionTimestamp || meta.ownerReferences?.length || (e.type === 'ADDED' && e.key.startsWith(namespacesPrefix))) this.enqueue({ kind: 'object', key: e.key });
   }
 
   private crdKeysFor(parsed: ParsedKey): string[] {
@@ -169,13 +171,27 @@ export class LifecycleControllers {
     const o = this.objects.store.get(key);
     if (!o) return;
     if (o.metadata.ownerReferences?.length) await this.checkDependent(key);
-    if (!o.metadata.deletionTimestamp) return;
+    if (!o.metadata.deletionTimestamp) {
+      if (key.startsWith(namespacesPrefix)) await this.ensureDefaultServiceAccount(o.metadata.name!);
+      return;
+    }
     const finalizers = o.metadata.finalizers ?? [];
     if (finalizers.includes(orphanFinalizer)) await this.orphanDependents(key, o);
     if (finalizers.includes(foregroundFinalizer)) await this.deleteDependentsFirst(key, o);
     const parsed = parseKey(key);
     if (parsed?.group === '' && parsed.plural === 'namespaces') await this.terminateNamespace(key, o);
     if (parsed?.group === 'apiextensions.k8s.io' && parsed.plural === 'customresourcedefinitions' && finalizers.includes(crdCleanupFinalizer)) await this.cleanUpCustomResources(key, o);
+  }
+
+  /** Every namespace has a `default` ServiceAccount, as kube's serviceaccounts controller ensures. */
+  private async ensureDefaultServiceAccount(namespace: string): Promise<void> {
+    const r = this.objects.registry.lookup('', 'v1', 'serviceaccounts')!;
+    if (this.objects.store.get(storageKey(r.storage, namespace, 'default'))) return;
+    try {
+      await this.objects.create(r, namespace, { metadata: { name: 'default' } }, systemContext());
+    } catch (e) {
+      if (!(e instanceof ApiError && (e.code === 409 || e.code === 403 || e.code === 404))) throw e;
+    }
   }
 
   /** A dependent whose owners are all gone is deleted; references to gone owners are dropped. */

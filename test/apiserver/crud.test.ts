@@ -57,6 +57,12 @@ describe('object semantics', () => {
     assert.equal(status.message, 'namespaces "missing" not found');
   });
 
+  test('every namespace gets a default ServiceAccount', async () => {
+    await t.core.createNamespace({ body: { metadata: { name: 'with-sa' } } });
+    await eventually(async () => (await t.core.readNamespacedServiceAccount({ namespace: 'with-sa', name: 'default' })).metadata!.uid, 'default ServiceAccount');
+    await eventually(async () => (await t.core.readNamespacedServiceAccount({ namespace: 'kube-system', name: 'default' })).metadata!.uid, 'default ServiceAccount in kube-system');
+  });
+
   test('a duplicate create is 409 AlreadyExists', async () => {
     await t.core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'dup' } } });
     const status = await statusOf(t.core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'dup' } } }));
