@@ -150,7 +150,7 @@ export class ObjectService {
     const token = q.continue ? decodeContinue(q.continue) : undefined;
     const matches = (o: KubeObject): boolean => matchesLabels(labels, o.metadata.labels) && matchesFields(fields, o, r);
     const items: KubeObject[] = [];
-    let resourceVersion = this.store.resourceVersion;
+    const resourceVersion = token?.rv ?? this.store.resourceVersion;
     let next: string | undefined;
     const pinned = selectedName(fields);
     if (pinned !== undefined && (namespace !== undefined || !r.namespaced) && !token) {
@@ -164,7 +164,6 @@ export class ObjectService {
       let after = token?.start;
       for (;;) {
         const page = this.store.list(prefix, { limit: limit ? Math.max(limit - items.length, 100) : 1000, ...(after !== undefined ? { continueAfterKey: after } : {}) });
-        if (after === token?.start) resourceVersion = token?.rv ?? page.resourceVersion;
         let consumedAll = true;
         for (let i = 0; i < page.items.length; i++) {
           const served = toServed(r, page.items[i]!);

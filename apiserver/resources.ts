@@ -73,6 +73,7 @@ export class Registry {
   private readonly builtins: ResourceType[];
   private readonly custom = new Map<string, ResourceType[]>();
   private generation = 0;
+  private cache: { all: ResourceType[]; byPath: Map<string, ResourceType>; storage: ResourceType[] } | undefined;
 
   constructor(builtins: ResourceType[]) {
     this.builtins = builtins;
@@ -83,14 +84,28 @@ export class Registry {
     return this.generation;
   }
 
+  private get index(): { all: ResourceType[]; byPath: Map<string, ResourceType>; storage: ResourceType[] } {
+    if (!this.cache) {
+      const all = [...this.builtins];
+      for (const types of this.custom.values()) all.push(...types);
+      const seen = new Set<string>();
+      const storage = all.filter((r) => {
+        const key = `${r.storage.group}/${r.storage.plural}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      this.cache = { all, byPath: new Map(all.map((r) => [`${r.group}/${r.version}/${r.plural}`, r])), storage };
+    }
+    return this.cache;
+  }
+
   all(): ResourceType[] {
-    const result = [...this.builtins];
-    for (const types of this.custom.values()) result.push(...types);
-    return result;
+    return this.index.all;
   }
 
   lookup(group: string, version: string, plural: string): ResourceType | undefined {
-    return this.all().find((r) => r.group === group && r.version === version && r.plural === plural);
+    return this.index.byPath.get(`${group}/${version}/${plural}`);
   }
 
   /** The served type of a kind, preferring the given apiVersion (for owner references). */
@@ -102,13 +117,7 @@ export class Registry {
 
   /** One representative per storage location, for walking everything stored. */
   storageTypes(): ResourceType[] {
-    const seen = new Set<string>();
-    return this.all().filter((r) => {
-      const key = `${r.storage.group}/${r.storage.plural}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+    return this.index.storage;
   }
 
   /** Groups with their versions, preferred version first (CRD order for custom groups). */
@@ -125,6 +134,7 @@ export class Registry {
   setCustom(crdName: string, types: ResourceType[]): void {
     if (types.length === 0) this.custom.delete(crdName);
     else this.custom.set(crdName, types);
+    this.cache = undefined;
     this.generation++;
   }
 }
