@@ -68,6 +68,20 @@ export const groupVersion = (r: { group: string; version: string }): string => (
 
 export const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
+/** Kubernetes version priority: v2 > v1 > v1beta2 > v1beta1 > v1alpha1 > anything else (alphabetical). */
+export function compareVersionPriority(a: string, b: string): number {
+  const rank = (v: string): [number, number, number] | undefined => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return undefined;
+    return [m[2] === undefined ? 2 : m[2] === 'beta' ? 1 : 0, Number(m[1]), Number(m[3] ?? 0)];
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  if (!ra || !rb) return ra ? -1 : rb ? 1 : a.localeCompare(b);
+  for (let i = 0; i < 3; i++) if (ra[i] !== rb[i]) return rb[i]! - ra[i]!;
+  return 0;
+}
+
 /** The resource types being served: built-ins plus those of established CRDs. */
 export class Registry {
   private readonly builtins: ResourceType[];
@@ -120,7 +134,7 @@ export class Registry {
     return this.index.storage;
   }
 
-  /** Groups with their versions, preferred version first (CRD order for custom groups). */
+  /** Groups with their versions in kube's priority order (GA, then beta, then alpha): preferred first. */
   groups(): { name: string; versions: string[] }[] {
     const groups = new Map<string, string[]>();
     for (const r of this.all()) {
@@ -128,7 +142,7 @@ export class Registry {
       if (!versions.includes(r.version)) versions.push(r.version);
       groups.set(r.group, versions);
     }
-    return [...groups].map(([name, versions]) => ({ name, versions }));
+    return [...groups].map(([name, versions]) => ({ name, versions: versions.sort(compareVersionPriority) }));
   }
 
   setCustom(crdName: string, types: ResourceType[]): void {

@@ -270,6 +270,21 @@ describe('custom resources', () => {
     assert.equal(reply.status, 415);
   });
 
+  test('a CRD serving two versions converts by apiVersion (strategy None)', async () => {
+    const crd = structuredClone(widgetCrd) as any;
+    crd.metadata.name = 'sprockets.example.certwright.io';
+    Object.assign(crd.spec.names, { plural: 'sprockets', singular: 'sprocket', kind: 'Sprocket', listKind: 'SprocketList', shortNames: [], categories: [] });
+    crd.spec.versions = [{ ...crd.spec.versions[0], name: 'v1beta1', storage: false }, crd.spec.versions[0]];
+    assert.equal((await t.call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd })).status, 201);
+    const created = await t.call('POST', '/apis/example.certwright.io/v1beta1/namespaces/default/sprockets', { body: { apiVersion: 'example.certwright.io/v1beta1', kind: 'Sprocket', metadata: { name: 's1' }, spec: { color: 'red' } } });
+    assert.equal(created.status, 201, created.text);
+    const asV1 = await t.call('GET', '/apis/example.certwright.io/v1/namespaces/default/sprockets/s1');
+    assert.equal(asV1.json.apiVersion, 'example.certwright.io/v1');
+    const group = await t.call('GET', '/apis/example.certwright.io');
+    assert.deepEqual(group.json.versions.map((v: any) => v.version), ['v1', 'v1beta1']);
+    assert.equal(group.json.preferredVersion.version, 'v1');
+  });
+
   test('deleting the CRD removes its instances and stops serving it', async () => {
     const crd = structuredClone(widgetCrd);
     crd.metadata.name = 'gizmos.example.certwright.io';
