@@ -233,6 +233,8 @@ export function createRequestHandler(o: HttpOptions): (req: IncomingMessage, res
       return sendJson(res, 200, object);
     }
 
+    // Writes to a namespaced resource always name the namespace, as in kube.
+    if (r.namespaced && p.namespace === undefined) throw methodNotAllowed();
     const ctx = writeContext(req, url, user);
     const contentType = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
     const raw = await readBody(req);
@@ -331,7 +333,7 @@ export function createRequestHandler(o: HttpOptions): (req: IncomingMessage, res
         resourceVersion,
         sendInitialEvents,
         allowBookmarks: booleanParam(q.get('allowWatchBookmarks')) ?? false,
-        timeoutMs: timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds * 1000 : o.maxWatchMs * (1 + Math.random()) / 2 + o.maxWatchMs / 2,
+        timeoutMs: timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds * 1000 : o.maxWatchMs * (0.5 + Math.random() / 2),
         table,
       },
       o.bookmarkIntervalMs,

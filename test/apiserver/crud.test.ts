@@ -36,6 +36,8 @@ describe('discovery', () => {
     const reply = await t.call('GET', '/apis/nope.example.io/v1/namespaces/default/things');
     assert.equal(reply.status, 404);
     assert.equal(reply.json.message, 'the server could not find the requested resource');
+    const clusterWide = await t.call('POST', '/api/v1/configmaps', { body: { metadata: { name: 'x', namespace: 'default' } } });
+    assert.equal(clusterWide.status, 405);
   });
 });
 
