@@ -4,26 +4,16 @@ import type { KubeObject } from './admission.js';
 import { customResourceDefinitionStrategy, customResourceDefinitionSchema } from './crd.js';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, type NameRule } from './metadata.js';
 import { allVerbs, type ResourceType, type Strategy, type TableConvertor } from './resources.js';
-import { objectMetaSchema } from './schema/object-meta.js';
+import { asArray, asObject } from './json.js';
+import { conditionsByType, objectMetaSchema, stringMap } from './schema/shapes.js';
 import type { JsonSchema } from './schema/types.js';
 import { builtinTable, column, defaultTable } from './tables.js';
 import { ageOf } from './time.js';
 
 type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
 
-const conditionsByType: JsonSchema = {
-  type: 'array',
-  items: { type: 'object', properties: { type: { type: 'string' } } },
-  'x-kubernetes-list-type': 'map',
-  'x-kubernetes-list-map-keys': ['type'],
-  'x-kubernetes-patch-strategy': 'merge',
-  'x-kubernetes-patch-merge-key': 'type',
-};
 
 function kindSchema(properties: Record<string, JsonSchema>): JsonSchema {
   return { type: 'object', properties: { metadata: objectMetaSchema, ...properties }, 'x-kubernetes-preserve-unknown-fields': true };
@@ -84,7 +74,7 @@ const namespaceStrategy: Strategy = {
     o.spec = old.spec;
     o.metadata.labels = { ...o.metadata.labels, 'kubernetes.io/metadata.name': o.metadata.name! };
   },
-  fieldValues: (o) => ({ 'status.phase': str(asObj(o.status).phase) }),
+  fieldValues: (o) => ({ 'status.phase': str(asObject(o.status).phase) }),
 };
 
 // ---- Secret ----
@@ -119,7 +109,7 @@ const secretStrategy: Strategy = {
   },
   validate(o, old) {
     const errors = validateDataMap(o.data, 'data', true);
-    const data = asObj(o.data);
+    const data = asObject(o.data);
     const size = Object.entries(data).reduce((n, [k, v]) => n + k.length + (typeof v === 'string' ? (v.length * 3) / 4 : 0), 0);
     if (size > maxSecretSize) errors.push(tooLong('data', maxSecretSize));
     if (o.type === 'kubernetes.io/tls') for (const key of tlsSecretKeys) if (!(key in data)) errors.push(required(`data[${key}]`, ''));
@@ -138,15 +128,15 @@ const secretStrategy: Strategy = {
 /** `stringData` is write-only: it is merged into `data` (base64) and never stored. */
 function foldStringData(o: KubeObject): void {
   if (o.stringData === undefined) return;
-  const data = { ...asObj(o.data) };
-  for (const [k, v] of Object.entries(asObj(o.stringData))) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+  const data = { ...asObject(o.data) };
+  for (const [k, v] of Object.entries(asObject(o.stringData))) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
   o.data = data;
   delete o.stringData;
 }
 
 const secretTable = builtinTable([
   { column: column('Type', 'The type of the secret'), cell: (o) => str(o.type) ?? '' },
-  { column: column('Data', 'The number of entries in the secret', 0, 'integer'), cell: (o) => Object.keys(asObj(o.data)).length },
+  { column: column('Data', 'The number of entries in the secret', 0, 'integer'), cell: (o) => Object.keys(asObject(o.data)).length },
 ]);
 
 // ---- ConfigMap ----
@@ -154,7 +144,7 @@ const secretTable = builtinTable([
 const configMapStrategy: Strategy = {
   validate(o, old) {
     const errors = [...validateDataMap(o.data, 'data', false), ...validateDataMap(o.binaryData, 'binaryData', true)];
-    for (const key of Object.keys(asObj(o.data))) if (key in asObj(o.binaryData)) errors.push(invalid(`data[${key}]`, key, 'duplicate of key present in binaryData'));
+    for (const key of Object.keys(asObject(o.data))) if (key in asObject(o.binaryData)) errors.push(invalid(`data[${key}]`, key, 'duplicate of key present in binaryData'));
     if (old?.immutable === true) {
       if (JSON.stringify([o.data, o.binaryData]) !== JSON.stringify([old.data, old.binaryData])) errors.push(forbidden('data', 'field is immutable when `immutable` is set'));
     }
@@ -163,13 +153,13 @@ const configMapStrategy: Strategy = {
 };
 
 const configMapTable = builtinTable([
-  { column: column('Data', 'The number of entries in the config map', 0, 'integer'), cell: (o) => Object.keys(asObj(o.data)).length + Object.keys(asObj(o.binaryData)).length },
+  { column: column('Data', 'The number of entries in the config map', 0, 'integer'), cell: (o) => Object.keys(asObject(o.data)).length + Object.keys(asObject(o.binaryData)).length },
 ]);
 
 // ---- Event (core/v1 is the stored form; events.k8s.io/v1 converts) ----
 
 const eventFieldValues = (o: KubeObject): Record<string, string | undefined> => {
-  const involved = asObj(o.involvedObject);
+  const involved = asObject(o.involvedObject);
   return {
     'involvedObject.kind': str(involved.kind),
     'involvedObject.namespace': str(involved.namespace),
@@ -180,13 +170,13 @@ const eventFieldValues = (o: KubeObject): Record<string, string | undefined> => 
     'involvedObject.fieldPath': str(involved.fieldPath),
     reason: str(o.reason),
     reportingComponent: str(o.reportingComponent),
-    source: str(asObj(o.source).component),
+    source: str(asObject(o.source).component),
     type: str(o.type),
   };
 };
 
 function eventTimestamp(o: KubeObject): unknown {
-  const series = asObj(o.series);
+  const series = asObject(o.series);
   return series.lastObservedTime ?? o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp;
 }
 
@@ -204,9 +194,9 @@ const eventTable: TableConvertor = {
     column('Name', 'The name of the event.', 1),
   ],
   cells(o, now) {
-    const involved = asObj(o.involvedObject);
-    const source = asObj(o.source);
-    const series = asObj(o.series);
+    const involved = asObject(o.involvedObject);
+    const source = asObject(o.source);
+    const series = asObject(o.series);
     const sourceText = str(source.component) ? [source.component, source.host].filter(Boolean).join(', ') : (str(o.reportingComponent) ?? '');
     const firstSeen = o.firstTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp;
     return [
@@ -264,7 +254,7 @@ function allocateClusterIp(): string {
 function defaultServicePorts(spec: Obj): void {
   if (spec.ports === undefined) return;
   spec.ports = asArray(spec.ports).map((p) => {
-    const port = { ...asObj(p) };
+    const port = { ...asObject(p) };
     port.protocol ??= 'TCP';
     port.targetPort ??= port.port;
     return port;
@@ -273,7 +263,7 @@ function defaultServicePorts(spec: Obj): void {
 
 const serviceStrategy: Strategy = {
   prepareForCreate(o) {
-    const spec = asObj(o.spec);
+    const spec = asObject(o.spec);
     spec.type ??= 'ClusterIP';
     spec.sessionAffinity ??= 'None';
     if (spec.type !== 'ExternalName') {
@@ -288,8 +278,8 @@ const serviceStrategy: Strategy = {
     o.status = { loadBalancer: {} };
   },
   prepareForUpdate(o, old) {
-    const spec = asObj(o.spec);
-    const oldSpec = asObj(old.spec);
+    const spec = asObject(o.spec);
+    const oldSpec = asObject(old.spec);
     if (spec.clusterIP === undefined) spec.clusterIP = oldSpec.clusterIP;
     if (spec.clusterIPs === undefined) spec.clusterIPs = oldSpec.clusterIPs;
     defaultServicePorts(spec);
@@ -297,34 +287,34 @@ const serviceStrategy: Strategy = {
   },
   validate(o, old) {
     const errors: FieldError[] = [];
-    const spec = asObj(o.spec);
+    const spec = asObject(o.spec);
     const types = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
     if (spec.type !== undefined && !types.includes(String(spec.type))) errors.push({ type: 'FieldValueNotSupported', field: 'spec.type', badValue: spec.type, detail: `supported values: ${types.map((t) => `"${t}"`).join(', ')}` });
     asArray(spec.ports).forEach((p, i) => {
-      const port = asObj(p).port;
+      const port = asObject(p).port;
       if (typeof port !== 'number' || port < 1 || port > 65535) errors.push(invalid(`spec.ports[${i}].port`, port ?? 0, 'must be between 1 and 65535, inclusive'));
     });
-    if (old && asObj(old.spec).clusterIP && spec.clusterIP !== asObj(old.spec).clusterIP) errors.push(invalid('spec.clusterIPs[0]', spec.clusterIP, 'may not change once set'));
+    if (old && asObject(old.spec).clusterIP && spec.clusterIP !== asObject(old.spec).clusterIP) errors.push(invalid('spec.clusterIPs[0]', spec.clusterIP, 'may not change once set'));
     return errors;
   },
 };
 
 const serviceTable = builtinTable(
   [
-    { column: column('Type', 'The type of the service'), cell: (o) => str(asObj(o.spec).type) ?? 'ClusterIP' },
-    { column: column('Cluster-IP', 'The cluster IP of the service'), cell: (o) => str(asObj(o.spec).clusterIP) ?? '<none>' },
+    { column: column('Type', 'The type of the service'), cell: (o) => str(asObject(o.spec).type) ?? 'ClusterIP' },
+    { column: column('Cluster-IP', 'The cluster IP of the service'), cell: (o) => str(asObject(o.spec).clusterIP) ?? '<none>' },
     {
       column: column('External-IP', 'The external IP of the service'),
       cell: (o) => {
-        const ingress = asArray(asObj(asObj(o.status).loadBalancer).ingress).map((i) => str(asObj(i).ip) ?? str(asObj(i).hostname)).filter(Boolean);
-        const external = [...asArray(asObj(o.spec).externalIPs).map(String), ...(ingress as string[])];
+        const ingress = asArray(asObject(asObject(o.status).loadBalancer).ingress).map((i) => str(asObject(i).ip) ?? str(asObject(i).hostname)).filter(Boolean);
+        const external = [...asArray(asObject(o.spec).externalIPs).map(String), ...(ingress as string[])];
         return external.length ? external.join(',') : '<none>';
       },
     },
     {
       column: column('Port(s)', 'The ports of the service'),
       cell: (o) => {
-        const ports = asArray(asObj(o.spec).ports).map((p) => `${asObj(p).port}/${asObj(p).protocol ?? 'TCP'}`);
+        const ports = asArray(asObject(o.spec).ports).map((p) => `${asObject(p).port}/${asObject(p).protocol ?? 'TCP'}`);
         return ports.length ? ports.join(',') : '<none>';
       },
     },
@@ -333,7 +323,7 @@ const serviceTable = builtinTable(
     {
       column: column('Selector', 'The selector of the service', 1),
       cell: (o) => {
-        const selector = Object.entries(asObj(asObj(o.spec).selector)).map(([k, v]) => `${k}=${v}`);
+        const selector = Object.entries(asObject(asObject(o.spec).selector)).map(([k, v]) => `${k}=${v}`);
         return selector.length ? selector.join(',') : '<none>';
       },
     },
@@ -343,27 +333,27 @@ const serviceTable = builtinTable(
 // ---- Ingress / IngressClass ----
 
 const ingressTable = builtinTable([
-  { column: column('Class', 'The name of the IngressClass resource'), cell: (o) => str(asObj(o.spec).ingressClassName) ?? '<none>' },
+  { column: column('Class', 'The name of the IngressClass resource'), cell: (o) => str(asObject(o.spec).ingressClassName) ?? '<none>' },
   {
     column: column('Hosts', 'The hosts of the ingress'),
     cell: (o) => {
-      const hosts = asArray(asObj(o.spec).rules).map((r) => str(asObj(r).host) ?? '*');
+      const hosts = asArray(asObject(o.spec).rules).map((r) => str(asObject(r).host) ?? '*');
       return hosts.length ? hosts.join(',') : '*';
     },
   },
   {
     column: column('Address', 'The address of the ingress'),
-    cell: (o) => asArray(asObj(asObj(o.status).loadBalancer).ingress).map((i) => str(asObj(i).ip) ?? str(asObj(i).hostname) ?? '').join(','),
+    cell: (o) => asArray(asObject(asObject(o.status).loadBalancer).ingress).map((i) => str(asObject(i).ip) ?? str(asObject(i).hostname) ?? '').join(','),
   },
-  { column: column('Ports', 'The ports of the ingress'), cell: (o) => (asArray(asObj(o.spec).tls).length ? '80, 443' : '80') },
+  { column: column('Ports', 'The ports of the ingress'), cell: (o) => (asArray(asObject(o.spec).tls).length ? '80, 443' : '80') },
 ]);
 
 const ingressClassTable = builtinTable([
-  { column: column('Controller', 'Controller that is responsible for handling this class'), cell: (o) => str(asObj(o.spec).controller) ?? '' },
+  { column: column('Controller', 'Controller that is responsible for handling this class'), cell: (o) => str(asObject(o.spec).controller) ?? '' },
   {
     column: column('Parameters', 'A reference to a resource with additional parameters'),
     cell: (o) => {
-      const p = asObj(asObj(o.spec).parameters);
+      const p = asObject(asObject(o.spec).parameters);
       return p.name ? [p.apiGroup, p.kind, p.name].filter(Boolean).join('/') : '<none>';
     },
   },
@@ -371,11 +361,11 @@ const ingressClassTable = builtinTable([
 
 // ---- Lease / ServiceAccount ----
 
-const leaseTable = builtinTable([{ column: column('Holder', 'The holder of the lease'), cell: (o) => str(asObj(o.spec).holderIdentity) ?? '' }]);
+const leaseTable = builtinTable([{ column: column('Holder', 'The holder of the lease'), cell: (o) => str(asObject(o.spec).holderIdentity) ?? '' }]);
 
 const serviceAccountTable = builtinTable([{ column: column('Secrets', 'The number of secrets', 0, 'integer'), cell: (o) => asArray(o.secrets).length }]);
 
-const namespaceTable = builtinTable([{ column: column('Status', 'The status of the namespace'), cell: (o) => str(asObj(o.status).phase) ?? '' }]);
+const namespaceTable = builtinTable([{ column: column('Status', 'The status of the namespace'), cell: (o) => str(asObject(o.status).phase) ?? '' }]);
 
 /** Every built-in kind the embedded server serves. */
 export function builtinResourceTypes(): ResourceType[] {

@@ -3,13 +3,13 @@ import type { KubeObject } from './admission.js';
 import { evaluateJsonPath, parseJsonPath } from './jsonpath.js';
 import { allVerbs, type ResourceType, type Strategy } from './resources.js';
 import { isDns1123Subdomain } from './metadata.js';
+import { asArray, asObject } from './json.js';
+import { conditionsByType } from './schema/shapes.js';
 import type { JsonSchema } from './schema/types.js';
 import { customResourceTable, type PrinterColumnSpec } from './tables.js';
 import { rfc3339 } from './time.js';
 
 type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** What the apiextensions server stores for a CRD; only the members the embedded server reads. */
 interface CrdNames {
@@ -41,7 +41,6 @@ interface CrdSpec {
 /** Finalizer the apiextensions server puts on every CRD so instances are removed before it. */
 export const crdCleanupFinalizer = 'customresourcecleanup.apiextensions.k8s.io';
 
-const conditionsByType: JsonSchema = { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'], items: { type: 'object' } };
 
 /** The CRD kind's shape for merge and apply: versions keyed by name, conditions by type. */
 export const customResourceDefinitionSchema: JsonSchema = {
@@ -57,12 +56,12 @@ export const customResourceDefinitionSchema: JsonSchema = {
 };
 
 function specOf(o: KubeObject): CrdSpec {
-  return asObj(o.spec) as unknown as CrdSpec;
+  return asObject(o.spec) as unknown as CrdSpec;
 }
 
 function defaultSpec(o: KubeObject): void {
-  const spec = asObj(o.spec);
-  const names = asObj(spec.names);
+  const spec = asObject(o.spec);
+  const names = asObject(spec.names);
   if (typeof names.kind === 'string') {
     names.singular ??= names.kind.toLowerCase();
     names.listKind ??= `${names.kind}List`;
@@ -81,7 +80,7 @@ interface Condition {
 }
 
 function withTransitionTimes(conditions: Condition[], previous: unknown): Condition[] {
-  const old = asArray(previous).map(asObj);
+  const old = asArray(previous).map(asObject);
   const now = rfc3339();
   return conditions.map((c) => {
     const before = old.find((o) => o.type === c.type);
@@ -92,9 +91,9 @@ function withTransitionTimes(conditions: Condition[], previous: unknown): Condit
 /** The status the apiextensions controllers would settle on: names accepted, established. */
 function computeStatus(o: KubeObject, previous: unknown): void {
   const spec = specOf(o);
-  const prev = asObj(previous);
+  const prev = asObject(previous);
   const names = spec.names ?? {};
-  const storage = asArray(spec.versions).map(asObj).find((v) => v.storage === true)?.name;
+  const storage = asArray(spec.versions).map(asObject).find((v) => v.storage === true)?.name;
   const storedVersions = asArray(prev.storedVersions).filter((v): v is string => typeof v === 'string');
   if (typeof storage === 'string' && !storedVersions.includes(storage)) storedVersions.push(storage);
   const terminating = o.metadata.deletionTimestamp !== undefined;
@@ -111,8 +110,8 @@ function computeStatus(o: KubeObject, previous: unknown): void {
 
 function validateCrd(o: KubeObject, old: KubeObject | undefined): FieldError[] {
   const errors: FieldError[] = [];
-  const spec = asObj(o.spec);
-  const names = asObj(spec.names);
+  const spec = asObject(o.spec);
+  const names = asObject(spec.names);
   const group = spec.group;
   if (typeof group !== 'string' || group === '') errors.push(required('spec.group', ''));
   else {
@@ -124,17 +123,17 @@ function validateCrd(o: KubeObject, old: KubeObject | undefined): FieldError[] {
   if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') errors.push(notSupported('spec.scope', spec.scope ?? '', ['Cluster', 'Namespaced']));
   if (typeof names.plural === 'string' && typeof group === 'string' && o.metadata.name !== `${names.plural}.${group}`)
     errors.push(invalid('metadata.name', o.metadata.name, 'must be spec.names.plural+"."+spec.group'));
-  const versions = asArray(spec.versions).map(asObj);
+  const versions = asArray(spec.versions).map(asObject);
   if (versions.length === 0) errors.push(invalid('spec.versions', spec.versions ?? null, 'must have exactly one version marked as storage version'));
   else if (versions.filter((v) => v.storage === true).length !== 1)
     errors.push(invalid('spec.versions', spec.versions, 'must have exactly one version marked as storage version'));
   versions.forEach((v, i) => {
     if (typeof v.name !== 'string' || v.name === '') errors.push(required(`spec.versions[${i}].name`, ''));
-    if (!asObj(asObj(v.schema).openAPIV3Schema).type && !asObj(v.schema).openAPIV3Schema)
+    if (!asObject(asObject(v.schema).openAPIV3Schema).type && !asObject(v.schema).openAPIV3Schema)
       errors.push(required(`spec.versions[${i}].schema.openAPIV3Schema`, 'schemas are required'));
   });
   if (old) {
-    const oldSpec = asObj(old.spec);
+    const oldSpec = asObject(old.spec);
     if (oldSpec.scope !== spec.scope) errors.push(invalid('spec.scope', spec.scope, 'field is immutable'));
     if (oldSpec.group !== spec.group) errors.push(invalid('spec.group', spec.group, 'field is immutable'));
   }

@@ -6,12 +6,12 @@ import { decodeManagedFields, managedView, trackUpdate, type ManagedFieldsEntry,
 import { customResourceTypes } from './crd.js';
 import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, modifiedConflict, notFound, unsupportedMediaType } from './errors.js';
 import { generatedSuffix, storageKey, storagePrefix, validateObjectMeta } from './metadata.js';
-import { clone, deepEqual, isObject } from './patch/json.js';
+import { clone, deepEqual, isObject } from './json.js';
 import { applyJsonPatch, JsonPatchError } from './patch/json-patch.js';
 import { applyMergePatch } from './patch/merge-patch.js';
 import { applyStrategicMergePatch, StrategicMergeError } from './patch/strategic-merge.js';
 import { groupVersion, type Registry, type ResourceType } from './resources.js';
-import { withObjectMeta } from './schema/object-meta.js';
+import { withObjectMeta } from './schema/shapes.js';
 import { validateRules } from './schema/rules.js';
 import { applyDefaults, prune, validateValue } from './schema/structural.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, selectedName } from './selectors.js';

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../admission.js';
 import { ApiError } from '../errors.js';
-import { clone, deepEqual, isObject, type Json, type JsonObject } from '../patch/json.js';
+import { clone, deepEqual, isObject, type Json, type JsonObject } from '../json.js';
 import { memberSchema, type JsonSchema } from '../schema/types.js';
 import { FieldSet, pathText, type FieldPath } from './fieldset.js';
 import {

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../admission.js';
-import { deepEqual, isObject, type JsonObject } from '../patch/json.js';
+import { deepEqual, isObject, type JsonObject } from '../json.js';
 import { isDeclaredField, memberSchema, type JsonSchema } from '../schema/types.js';
+import { rfc3339 } from '../time.js';
 import { FieldSet, type FieldPath, type PathElement } from './fieldset.js';
 
 export interface ManagedFieldsEntry {
@@ -228,7 +229,7 @@ export function decodeManagedFields(value: unknown): ManagedFieldsEntry[] | unde
       fieldsV1: isObject(raw.fieldsV1) ? (raw.fieldsV1 as Record<string, unknown>) : {},
     };
     // Clients may send the time with fractional seconds; kube keeps whole seconds.
-    if (typeof raw.time === 'string' && !Number.isNaN(Date.parse(raw.time))) entry.time = new Date(raw.time).toISOString().replace(/\.\d+Z$/, 'Z');
+    if (typeof raw.time === 'string' && !Number.isNaN(Date.parse(raw.time))) entry.time = rfc3339(new Date(raw.time));
     if (typeof raw.subresource === 'string' && raw.subresource) entry.subresource = raw.subresource;
     entries.push(entry);
   }

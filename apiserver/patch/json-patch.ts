@@ -1,4 +1,4 @@
-import { clone, deepEqual, isObject, type Json } from './json.js';
+import { clone, deepEqual, isObject, type Json } from '../json.js';
 
 /** A JSON Patch (RFC 6902) that cannot be applied; the message reads like evanphx/json-patch's. */
 export class JsonPatchError extends Error {}

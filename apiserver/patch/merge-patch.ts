@@ -1,4 +1,4 @@
-import { clone, isObject, type Json } from './json.js';
+import { clone, isObject, type Json } from '../json.js';
 
 /** RFC 7386 JSON merge patch: objects merge recursively, `null` deletes, everything else replaces. */
 export function applyMergePatch(target: unknown, patch: unknown): Json {

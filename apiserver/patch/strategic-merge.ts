@@ -1,5 +1,5 @@
 import { memberSchema, type JsonSchema } from '../schema/types.js';
-import { clone, deepEqual, isObject, type Json, type JsonObject } from './json.js';
+import { clone, deepEqual, isObject, type Json, type JsonObject } from '../json.js';
 
 /** A strategic merge patch that cannot be applied (bad directive, missing merge key). */
 export class StrategicMergeError extends Error {}

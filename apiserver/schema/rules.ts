@@ -1,5 +1,5 @@
 import type { FieldError } from '../../api/field-errors.js';
-import { isObject } from '../patch/json.js';
+import { isObject } from '../json.js';
 import { CelEvalError, compileRule, evaluateRule, type CompiledRule } from './cel.js';
 import { child, indexed } from './structural.js';
 import type { JsonSchema, ValidationRule } from './types.js';

@@ -1,5 +1,5 @@
 import { duplicate, invalid, notSupported, required, tooLong, type FieldError } from '../../api/field-errors.js';
-import { clone, deepEqual, isObject } from '../patch/json.js';
+import { clone, deepEqual, isObject } from '../json.js';
 import type { JsonSchema } from './types.js';
 
 /** Field path text as kube prints it: `spec.dnsNames[0]`, `spec.labels[app]`. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { applyStrategicMergePatch } from '../../apiserver/patch/strategic-merge.js';
 import { applyJsonPatch } from '../../apiserver/patch/json-patch.js';
 import { builtinResourceTypes } from '../../apiserver/builtins.js';
-import { withObjectMeta } from '../../apiserver/schema/object-meta.js';
+import { withObjectMeta } from '../../apiserver/schema/shapes.js';
 import { startTestServer, type TestServer } from './harness.js';
 import { widget, widgetCrd, widgetPath } from './fixtures.js';
 

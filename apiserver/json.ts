@@ -1,4 +1,4 @@
-/** Plain-JSON helpers shared by the patch and apply code. */
+/** Plain-JSON helpers shared across the API server. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -22,4 +22,13 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 
 export function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+/** `v` when it is a JSON object, else an empty one: for reading optional members of objects. */
+export function asObject(v: unknown): Record<string, unknown> {
+  return isObject(v) ? v : {};
+}
+
+export function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
 }

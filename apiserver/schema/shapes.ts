@@ -1,6 +1,17 @@
 import type { JsonSchema } from './types.js';
 
-const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
+/** Shapes many kinds share, as merge and apply need them. */
+export const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
+
+/** `conditions` lists keyed by `type`. */
+export const conditionsByType: JsonSchema = {
+  type: 'array',
+  items: { type: 'object', properties: { type: { type: 'string' } } },
+  'x-kubernetes-list-type': 'map',
+  'x-kubernetes-list-map-keys': ['type'],
+  'x-kubernetes-patch-strategy': 'merge',
+  'x-kubernetes-patch-merge-key': 'type',
+};
 
 /** ObjectMeta as merge and apply see it: granular maps, finalizers a set, ownerReferences keyed by uid. */
 export const objectMetaSchema: JsonSchema = {
