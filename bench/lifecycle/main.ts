@@ -1,0 +1,245 @@
+/**
+ * Certificate lifecycle benchmark (issue 5's bench point; issue 11's P1, P3, P4): the embedded API
+ * server and the controller each in their own process, N ECDSA P-256 Certificates from one CA
+ * ClusterIssuer created at once, then memory, a controller restart and a steady-state window.
+ * Prints a table, writes JSON (bench/results/lifecycle.json by default).
+ *
+ *   npm run bench:lifecycle -- --count 10000
+ *   npm run bench:smoke
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { CERTIFICATES } from '../../controller/runtime/resources.js';
+import { scrapeControllerMetrics, waitForIdle } from './controller-state.js';
+import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
+import { summarizeProfilesIn } from './cpu-profile.js';
+import { measureCryptoBaseline } from './crypto-baseline.js';
+import { benchUsage, BenchUsageError, parseBenchOptions, type BenchOptions } from './options.js';
+import { startApiServerProcess, startControllerProcess, type ApiServerProcess, type CliProcess, type ControllerProcess } from './processes.js';
+import { readProcessUsage } from './process-usage.js';
+import { startProgress } from './progress.js';
+import { judge, quantile, renderReport, type LifecycleResult } from './report.js';
+import { BenchCluster, benchCertificate, forEachConcurrently } from './workload.js';
+
+const RESULTS_DIR = fileURLToPath(new URL('../../../bench/results', import.meta.url));
+const MiB = 1024 * 1024;
+
+/** Rejects when `child` exits; only ever raced against a phase it must outlive. */
+function failOnExit(child: CliProcess, what: string, logPath: string): Promise<never> {
+  const failed = child.exited.then((code): never => {
+    throw new Error(`${what} exited with code ${code} during the benchmark; its log: ${logPath}`);
+  });
+  failed.catch(() => {});
+  return failed;
+}
+
+function failAfter(ms: number, what: string): { promise: Promise<never>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  promise.catch(() => {});
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+interface Running {
+  dataDir: string;
+  apiServer?: ApiServerProcess;
+  controller?: ControllerProcess;
+  cluster?: BenchCluster;
+  proxy?: CountingProxy;
+}
+
+async function run(options: BenchOptions, command: string, running: Running, log: (line: string) => void): Promise<LifecycleResult> {
+  const { count, dataDir } = { count: options.count, dataDir: running.dataDir };
+  const profileDir = join(dataDir, 'profiles');
+  const profiling = (name: string) => (options.cpuProfile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : []);
+  const logPath = (name: string) => join(dataDir, `${name}.log`);
+
+  log(`crypto baseline: ${options.cryptoSamples} P-256 certificates in-process`);
+  const crypto = await measureCryptoBaseline(options.cryptoSamples);
+
+  log(`starting the API server and the controller (data: ${dataDir})`);
+  const apiServer = (running.apiServer = await startApiServerProcess(dataDir, logPath('apiserver')));
+  const cluster = (running.cluster = new BenchCluster(apiServer.kubeconfigPath));
+  await cluster.start();
+  const controller = (running.controller = await startControllerProcess({
+    kubeconfigPath: apiServer.kubeconfigPath,
+    logPath: logPath('controller'),
+    nodeArgs: profiling('p1-controller'),
+    runArgs: options.controllerArgs,
+  }));
+  const controllerGone = failOnExit(controller.process, 'the controller', logPath('controller'));
+  const apiServerGone = failOnExit(apiServer.process, 'the API server', logPath('apiserver'));
+  await Promise.race([cluster.createCa(), controllerGone, apiServerGone]);
+
+  // P1: N Certificates at once, until every one is Ready.
+  log(`P1: creating ${count} ECDSA P-256 Certificates (${options.createConcurrency} in flight) and waiting until all are Ready`);
+  const certificates = Array.from({ length: count }, (_, i) => benchCertificate(i));
+  const [controllerBefore, apiServerBefore] = await Promise.all([readProcessUsage(controller.process.pid), readProcessUsage(apiServer.process.pid)]);
+  const benchBefore = process.cpuUsage();
+  let created = 0;
+  const p1Start = performance.now();
+  const progress = startProgress(async () => {
+    const usage = await readProcessUsage(controller.process.pid);
+    return `P1 ${seconds(performance.now() - p1Start).toFixed(1)} s: created ${created}/${count}, Ready ${cluster.readyAt.size}/${count}, controller RSS ${(usage.rssBytes / MiB).toFixed(0)} MiB, CPU ${(usage.cpuSeconds - controllerBefore.cpuSeconds).toFixed(1)} s`;
+  });
+  const p1Deadline = failAfter(options.timeoutSeconds * 1000, `P1 (${count} Certificates Ready)`);
+  try {
+    await Promise.race([
+      Promise.all([
+        forEachConcurrently(certificates, options.createConcurrency, async (certificate) => {
+          await cluster.client.create(CERTIFICATES, certificate);
+          created++;
+        }),
+        cluster.until(() => cluster.readyAt.size >= count),
+      ]),
+      controllerGone,
+      apiServerGone,
+      p1Deadline.promise,
+    ]);
+  } finally {
+    progress.stop();
+    p1Deadline.cancel();
+  }
+  const p1WallMs = performance.now() - p1Start;
+  const readyTimes = [...cluster.readyAt.values()].map((t) => t - p1Start).sort((a, b) => a - b);
+  // The controller's cost per Certificate includes what it still does once all are Ready (old
+  // CertificateRequests, events): measure until it is quiet.
+  await Promise.race([waitForIdle(controller.process.pid, controller.metricsUrl, count + 1, performance.now() + options.timeoutSeconds * 1000), controllerGone]);
+  const [controllerAfter, apiServerAfter, metrics] = await Promise.all([
+    readProcessUsage(controller.process.pid),
+    readProcessUsage(apiServer.process.pid),
+    scrapeControllerMetrics(controller.metricsUrl),
+  ]);
+  const benchCpu = process.cpuUsage(benchBefore);
+  const controllerCpuSeconds = controllerAfter.cpuSeconds - controllerBefore.cpuSeconds;
+  const controllerCpuMsPerCertificate = (controllerCpuSeconds * 1000) / count;
+  log(`P1: ${count} Ready in ${seconds(p1WallMs)} s; controller RSS ${(controllerAfter.rssBytes / MiB).toFixed(1)} MiB`);
+
+  // P4: restart through the counting proxy, wait for timers and quiet, then a steady-state window.
+  const revisionsBefore = cluster.revisions();
+  const proxy = (running.proxy = await startCountingProxy(apiServer.url, dataDir));
+  log('P4: restarting the controller (through the counting proxy)');
+  await controller.process.stop();
+  const restarted = (running.controller = await Promise.race([
+    startControllerProcess({ kubeconfigPath: proxy.kubeconfigPath, logPath: logPath('controller-restarted'), nodeArgs: profiling('restart-controller'), runArgs: options.controllerArgs }),
+    apiServerGone,
+  ]));
+  const restartedGone = failOnExit(restarted.process, 'the restarted controller', logPath('controller-restarted'));
+  const idleAt = await Promise.race([
+    waitForIdle(restarted.process.pid, restarted.metricsUrl, count + 1, performance.now() + options.timeoutSeconds * 1000),
+    restartedGone,
+  ]);
+  const restartRequests = proxy.counts();
+  log(`P4: timers armed ${seconds(restarted.timersArmedMs)} s after spawn, idle after ${seconds(idleAt - restarted.process.spawnedAt)} s; steady state for ${options.steadySeconds} s`);
+  proxy.resetCounts();
+  const steadyBefore = await readProcessUsage(restarted.process.pid);
+  const steadyStart = performance.now();
+  await Promise.race([sleep(options.steadySeconds * 1000), restartedGone, apiServerGone]);
+  const steadyAfter = await readProcessUsage(restarted.process.pid);
+  const steadyRequests = proxy.counts();
+  const steadyMs = performance.now() - steadyStart;
+  const revisionsAfter = cluster.revisions();
+  const reissues = [...revisionsBefore].filter(([key, revision]) => revisionsAfter.get(key) !== revision).length;
+  await restarted.process.stop();
+
+  const measured = {
+    benchmark: 'lifecycle' as const,
+    generatedAt: new Date().toISOString(),
+    command,
+    machine: { nproc: availableParallelism(), cpuModel: cpus()[0]?.model ?? '', node: process.version, memoryBytes: totalmem() },
+    crypto,
+    p1: {
+      certificates: count,
+      wallSeconds: seconds(p1WallMs),
+      certificatesPerSecond: Math.round((count / (p1WallMs / 1000)) * 10) / 10,
+      readySeconds: {
+        first: seconds(readyTimes[0] ?? NaN),
+        p50: seconds(quantile(readyTimes, 0.5)),
+        p99: seconds(quantile(readyTimes, 0.99)),
+        last: seconds(readyTimes.at(-1) ?? NaN),
+      },
+      controllerCpuSeconds: Math.round(controllerCpuSeconds * 100) / 100,
+      controllerCpuMsPerCertificate: Math.round(controllerCpuMsPerCertificate * 1000) / 1000,
+      overheadRatio: Math.round((controllerCpuMsPerCertificate / crypto.cpuMsPerCertificate) * 100) / 100,
+      apiServerCpuSeconds: Math.round((apiServerAfter.cpuSeconds - apiServerBefore.cpuSeconds) * 100) / 100,
+      benchCpuSeconds: Math.round((benchCpu.user + benchCpu.system) / 1e4) / 100,
+      controllerWarnings: controller.warnings(),
+    },
+    p3: {
+      controllerRssBytes: controllerAfter.rssBytes,
+      controllerPeakRssBytes: controllerAfter.peakRssBytes,
+      heapUsedBytes: metrics.heapUsedBytes,
+      heapTotalBytes: metrics.heapTotalBytes,
+      apiServerRssBytes: apiServerAfter.rssBytes,
+    },
+    p4: {
+      countedBy:
+        'a counting HTTPS proxy between the restarted controller and the API server (every request, successful or not, by verb and resource); the benchmark\'s own watches bypass it',
+      restart: {
+        timersArmedSeconds: seconds(restarted.timersArmedMs),
+        idleSeconds: seconds(idleAt - restarted.process.spawnedAt),
+        reissues,
+        notReady: count - cluster.readyCount(),
+        requests: restartRequests,
+      },
+      steady: {
+        seconds: seconds(steadyMs),
+        requests: steadyRequests,
+        controllerCpuPercent: Math.round(((steadyAfter.cpuSeconds - steadyBefore.cpuSeconds) / (steadyMs / 1000)) * 10000) / 100,
+        controllerRssBytes: steadyAfter.rssBytes,
+      },
+    },
+    ...(options.cpuProfile ? { profiles: await summarizeProfilesIn(profileDir) } : {}),
+  };
+  return { ...measured, goals: judge(measured) };
+}
+
+async function shutdown(running: Running): Promise<void> {
+  await running.controller?.process.stop();
+  await running.proxy?.close();
+  await running.cluster?.close();
+  await running.apiServer?.process.stop();
+}
+
+async function main(args: string[]): Promise<number> {
+  let options: ReturnType<typeof parseBenchOptions>;
+  try {
+    options = parseBenchOptions(args, RESULTS_DIR);
+  } catch (err) {
+    if (!(err instanceof BenchUsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${benchUsage}`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(benchUsage);
+    return 0;
+  }
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const running: Running = { dataDir: await mkdtemp(join(tmpdir(), 'certwright-bench-')) };
+  let result: LifecycleResult;
+  try {
+    result = await run(options, ['node', relative(process.cwd(), process.argv[1] ?? ''), ...args].join(' '), running, log);
+  } catch (err) {
+    log(`benchmark failed: ${err instanceof Error ? err.message : String(err)}\n(data directory kept: ${running.dataDir})`);
+    await shutdown(running);
+    return 1;
+  }
+  await shutdown(running);
+  if (options.keepData) log(`data directory kept: ${running.dataDir}`);
+  else await rm(running.dataDir, { recursive: true, force: true });
+
+  await mkdir(dirname(options.output), { recursive: true });
+  await writeFile(options.output, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${renderReport(result)}\n\nwrote ${options.output}\n`);
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,87 @@
+/** Command-line flags of `npm run bench:lifecycle` / `bench:smoke`. */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Certificates created at once in P1. */
+  count: number;
+  /** Length of the P4 steady-state window. */
+  steadySeconds: number;
+  /** Certificates the crypto baseline makes in-process. */
+  cryptoSamples: number;
+  /** Creates in flight at once (the client opens one connection per request in flight). */
+  createConcurrency: number;
+  /** Give up when P1 has not finished after this long. */
+  timeoutSeconds: number;
+  /** Run the controller under `node --cpu-prof` and summarise where its time went. */
+  cpuProfile: boolean;
+  /** Keep the data directory (store, logs, profiles) instead of deleting it. */
+  keepData: boolean;
+  /** Extra `certwright run` flags, e.g. `--kube-api-qps=5000`. */
+  controllerArgs: string[];
+  /** Where the JSON result goes. */
+  output: string;
+  smoke: boolean;
+}
+
+export const benchUsage = `Usage: node dist/bench/lifecycle/main.js [flags]
+       npm run bench:lifecycle -- --count 10000
+
+  --count N                 Certificates applied at once (default 1000; the goal is stated at 10000)
+  --steady-seconds S        P4 steady-state window (default 60)
+  --crypto-samples N        certificates in the in-process crypto baseline (default 200)
+  --create-concurrency N    creates in flight (default 64)
+  --timeout-seconds S       give up on P1 after S (default 600)
+  --cpu-prof                profile the controller processes and print their top costs
+  --keep-data               keep the data directory (store, process logs, profiles)
+  --controller-arg FLAG     pass FLAG to \`certwright run\` (repeatable), e.g. --controller-arg=--workers=10
+  --output FILE             JSON result (default bench/results/lifecycle.json, smoke: lifecycle-smoke.json)
+  --smoke                   tiny counts (20 Certificates, 3 s steady state) so it finishes in seconds
+`;
+
+export class BenchUsageError extends Error {}
+
+function positiveInteger(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new BenchUsageError(`--${flag} must be a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+export function parseBenchOptions(args: readonly string[], defaultOutputDir: string): BenchOptions & { help: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      options: {
+        count: { type: 'string' },
+        'steady-seconds': { type: 'string' },
+        'crypto-samples': { type: 'string' },
+        'create-concurrency': { type: 'string' },
+        'timeout-seconds': { type: 'string' },
+        'cpu-prof': { type: 'boolean' },
+        'keep-data': { type: 'boolean' },
+        'controller-arg': { type: 'string', multiple: true },
+        output: { type: 'string' },
+        smoke: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new BenchUsageError((err as Error).message);
+  }
+  const smoke = values.smoke ?? false;
+  return {
+    help: values.help ?? false,
+    smoke,
+    count: positiveInteger('count', values.count, smoke ? 20 : 1000),
+    steadySeconds: positiveInteger('steady-seconds', values['steady-seconds'], smoke ? 3 : 60),
+    cryptoSamples: positiveInteger('crypto-samples', values['crypto-samples'], smoke ? 20 : 200),
+    createConcurrency: positiveInteger('create-concurrency', values['create-concurrency'], 64),
+    timeoutSeconds: positiveInteger('timeout-seconds', values['timeout-seconds'], smoke ? 120 : 600),
+    cpuProfile: values['cpu-prof'] ?? false,
+    keepData: values['keep-data'] ?? false,
+    controllerArgs: values['controller-arg'] ?? [],
+    output: values.output ?? `${defaultOutputDir}/${smoke ? 'lifecycle-smoke.json' : 'lifecycle.json'}`,
+  };
+}

@@ -1,0 +1,190 @@
+/** The lifecycle benchmark's result, the goals it is judged against, and how it is printed. */
+import type { RequestCounts } from './counting-proxy.js';
+import type { ProfileSummary } from './cpu-profile.js';
+import type { CryptoBaseline } from './crypto-baseline.js';
+
+const MiB = 1024 * 1024;
+
+export interface LifecycleResult {
+  benchmark: 'lifecycle';
+  generatedAt: string;
+  command: string;
+  machine: { nproc: number; cpuModel: string; node: string; memoryBytes: number };
+  crypto: CryptoBaseline;
+  p1: {
+    certificates: number;
+    wallSeconds: number;
+    certificatesPerSecond: number;
+    /** Seconds from the first create until the first / median / 99th / last Certificate was Ready. */
+    readySeconds: { first: number; p50: number; p99: number; last: number };
+    controllerCpuSeconds: number;
+    controllerCpuMsPerCertificate: number;
+    /** Controller CPU per Certificate ÷ crypto CPU per Certificate. */
+    overheadRatio: number;
+    apiServerCpuSeconds: number;
+    benchCpuSeconds: number;
+    controllerWarnings: number;
+  };
+  p3: {
+    controllerRssBytes: number;
+    controllerPeakRssBytes: number;
+    /** From the controller's /metrics (prom-client's Node process metrics). */
+    heapUsedBytes: number;
+    heapTotalBytes: number;
+    apiServerRssBytes: number;
+  };
+  p4: {
+    /** How API requests were counted. */
+    countedBy: string;
+    restart: {
+      /** Spawn of the new controller process → its "controllers started" line (informers synced, every renewal timer armed). */
+      timersArmedSeconds: number;
+      /** Spawn → every Certificate reconciled and the controller's CPU quiet. */
+      idleSeconds: number;
+      reissues: number;
+      notReady: number;
+      requests: RequestCounts;
+    };
+    steady: {
+      seconds: number;
+      requests: RequestCounts;
+      controllerCpuPercent: number;
+      controllerRssBytes: number;
+    };
+  };
+  profiles?: Record<string, ProfileSummary>;
+  goals: GoalResult[];
+}
+
+export interface GoalResult {
+  id: string;
+  what: string;
+  goal: string;
+  value: string;
+  met: boolean;
+}
+
+type Measured = Omit<LifecycleResult, 'goals'>;
+
+/** One goal of issues 5 and 11, as a named pure check of the measured result. */
+interface Goal {
+  id: string;
+  what: string;
+  goal: string;
+  value: (r: Measured) => string;
+  met: (r: Measured) => boolean;
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export const goals: readonly Goal[] = [
+  {
+    id: 'P1',
+    what: 'throughput (10k Ready in ≤ 60 s)',
+    goal: '≥ 166.7 certs/s',
+    value: (r) => `${round(r.p1.certificatesPerSecond, 1)} certs/s`,
+    met: (r) => r.p1.certificatesPerSecond >= 10_000 / 60,
+  },
+  {
+    id: 'P1',
+    what: 'controller CPU per cert ÷ crypto CPU per cert',
+    goal: '≤ 3×',
+    value: (r) => `${round(r.p1.overheadRatio)}×`,
+    met: (r) => r.p1.overheadRatio <= 3,
+  },
+  {
+    id: 'P3',
+    what: 'controller RSS after P1',
+    goal: '≤ 150 MiB at 10k',
+    value: (r) => `${round(r.p3.controllerRssBytes / MiB, 1)} MiB`,
+    met: (r) => r.p3.controllerRssBytes <= 150 * MiB,
+  },
+  {
+    id: 'P4',
+    what: 'API writes in steady state',
+    goal: '0',
+    value: (r) => String(r.p4.steady.requests.writes),
+    met: (r) => r.p4.steady.requests.writes === 0,
+  },
+  {
+    id: 'P4',
+    what: 'controller CPU in steady state',
+    goal: '< 1%',
+    value: (r) => `${round(r.p4.steady.controllerCpuPercent)}%`,
+    met: (r) => r.p4.steady.controllerCpuPercent < 1,
+  },
+  {
+    id: 'P4',
+    what: 'restart → all renewal timers armed',
+    goal: '≤ 10 s',
+    value: (r) => `${round(r.p4.restart.timersArmedSeconds)} s`,
+    met: (r) => r.p4.restart.timersArmedSeconds <= 10,
+  },
+  {
+    id: 'P4',
+    what: 'reissues after restart',
+    goal: '0',
+    value: (r) => String(r.p4.restart.reissues),
+    met: (r) => r.p4.restart.reissues === 0 && r.p4.restart.notReady === 0,
+  },
+];
+
+export function judge(measured: Measured): GoalResult[] {
+  return goals.map((g) => ({ id: g.id, what: g.what, goal: g.goal, value: g.value(measured), met: g.met(measured) }));
+}
+
+export function renderTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function writesLine(counts: RequestCounts): string {
+  const writes = Object.entries(counts.byRequest).filter(([what]) => !/^(GET|WATCH) /.test(what));
+  return `${counts.writes} writes${writes.length ? ` (${writes.map(([what, n]) => `${what} ×${n}`).join(', ')})` : ''}, ${counts.reads} reads`;
+}
+
+/** The human summary: measurements, then the goals. */
+export function renderReport(r: LifecycleResult): string {
+  const measurements: string[][] = [
+    ['crypto baseline (keygen+CSR+sign+parse, P-256)', `${round(r.crypto.cpuMsPerCertificate, 3)} ms CPU/cert, ${round(r.crypto.wallMsPerCertificate, 3)} ms wall/cert`],
+    ['P1 certificates', String(r.p1.certificates)],
+    ['P1 wall time to all Ready', `${round(r.p1.wallSeconds)} s`],
+    ['P1 throughput', `${round(r.p1.certificatesPerSecond, 1)} certs/s`],
+    ['P1 Ready after (first/p50/p99/last)', `${r.p1.readySeconds.first} / ${r.p1.readySeconds.p50} / ${r.p1.readySeconds.p99} / ${r.p1.readySeconds.last} s`],
+    ['P1 controller CPU', `${round(r.p1.controllerCpuSeconds)} s = ${round(r.p1.controllerCpuMsPerCertificate, 3)} ms/cert = ${round(r.p1.overheadRatio)}× crypto`],
+    ['P1 API server / bench CPU', `${round(r.p1.apiServerCpuSeconds)} s / ${round(r.p1.benchCpuSeconds)} s`],
+    ['P1 controller warnings logged', String(r.p1.controllerWarnings)],
+    ['P3 controller RSS (peak)', `${round(r.p3.controllerRssBytes / MiB, 1)} MiB (${round(r.p3.controllerPeakRssBytes / MiB, 1)} MiB)`],
+    ['P3 controller V8 heap used / total', `${round(r.p3.heapUsedBytes / MiB, 1)} / ${round(r.p3.heapTotalBytes / MiB, 1)} MiB`],
+    ['P3 API server RSS', `${round(r.p3.apiServerRssBytes / MiB, 1)} MiB`],
+    ['P4 restart → timers armed', `${round(r.p4.restart.timersArmedSeconds)} s`],
+    ['P4 restart → idle', `${round(r.p4.restart.idleSeconds)} s`],
+    ['P4 restart reissues / not Ready', `${r.p4.restart.reissues} / ${r.p4.restart.notReady}`],
+    ['P4 restart API requests', writesLine(r.p4.restart.requests)],
+    [`P4 steady state (${r.p4.steady.seconds} s) API requests`, writesLine(r.p4.steady.requests)],
+    ['P4 steady state controller CPU / RSS', `${round(r.p4.steady.controllerCpuPercent)}% / ${round(r.p4.steady.controllerRssBytes / MiB, 1)} MiB`],
+  ];
+  const goalRows = r.goals.map((g) => [g.id, g.what, g.goal, g.value, g.met ? 'met' : 'MISSED']);
+  const sections = [
+    `certwright lifecycle benchmark — ${r.machine.nproc} × ${r.machine.cpuModel}, node ${r.machine.node}`,
+    renderTable(['measurement', 'value'], measurements),
+    renderTable(['id', 'goal', 'target', 'measured', ''], goalRows),
+    `API requests counted by: ${r.p4.countedBy}`,
+  ];
+  for (const [name, summary] of Object.entries(r.profiles ?? {})) {
+    sections.push(
+      `CPU profile ${name} (${summary.totalMs} ms sampled), top self time:\n` +
+        renderTable(['function', 'ms', '%'], summary.topFunctions.map((c) => [c.what, String(c.selfMs), String(c.percent)])) +
+        '\n' +
+        renderTable(['file', 'ms', '%'], summary.topFiles.map((c) => [c.what, String(c.selfMs), String(c.percent)])),
+    );
+  }
+  return sections.join('\n\n');
+}
+
+/** Quantile of sorted values (nearest rank). */
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, request } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadOrCreateServingMaterial } from '../../apiserver/tls.js';
+import { describeRequest, isWrite, startCountingProxy } from '../../bench/lifecycle/counting-proxy.js';
+import { summarizeCpuProfile, type CpuProfile } from '../../bench/lifecycle/cpu-profile.js';
+import { BenchUsageError, parseBenchOptions } from '../../bench/lifecycle/options.js';
+import { parseProcStatCpuSeconds, parseProcStatusBytes, readProcessUsage } from '../../bench/lifecycle/process-usage.js';
+import { judge, quantile, type LifecycleResult } from '../../bench/lifecycle/report.js';
+import { forEachConcurrently } from '../../bench/lifecycle/workload.js';
+
+test('/proc/<pid>/stat: utime + stime after a command name with spaces and parentheses', () => {
+  const stat = '4242 (node (bench) x) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 11 0 123 456 789';
+  assert.equal(parseProcStatCpuSeconds(stat, 100), 3);
+  assert.throws(() => parseProcStatCpuSeconds('4242 (node) S 1', 100), /unexpected \/proc\/<pid>\/stat format/);
+});
+
+test('/proc/<pid>/status: VmRSS and VmHWM in bytes', () => {
+  const status = 'Name:\tnode\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\nThreads:\t11\n';
+  assert.equal(parseProcStatusBytes(status, 'VmRSS'), 100 * 1024 * 1024);
+  assert.equal(parseProcStatusBytes(status, 'VmHWM'), 200 * 1024 * 1024);
+  assert.throws(() => parseProcStatusBytes('Name:\tnode\n', 'VmRSS'), /no VmRSS line/);
+});
+
+test('this process: CPU and RSS from /proc agree with what node says', async () => {
+  const usage = await readProcessUsage(process.pid);
+  const cpu = process.cpuUsage();
+  assert.ok(Math.abs(usage.cpuSeconds - (cpu.user + cpu.system) / 1e6) < 0.5);
+  assert.ok(usage.rssBytes > 0 && usage.peakRssBytes >= usage.rssBytes);
+});
+
+test('requests are named by verb and resource, without namespace and name', () => {
+  assert.equal(describeRequest('PATCH', '/apis/cert-manager.io/v1/namespaces/bench/certificates/cert-1/status?fieldManager=x'), 'PATCH certificates/status');
+  assert.equal(describeRequest('POST', '/api/v1/namespaces/bench/events'), 'POST events');
+  assert.equal(describeRequest('GET', '/api/v1/secrets?labelSelector=a%3Db&watch=1'), 'WATCH secrets');
+  assert.equal(describeRequest('GET', '/apis/cert-manager.io/v1/clusterissuers/ca'), 'GET clusterissuers');
+  assert.equal(describeRequest('GET', '/api/v1/namespaces/bench'), 'GET namespaces');
+  assert.equal(describeRequest('GET', '/version'), 'GET version');
+  assert.deepEqual(['GET', 'POST', 'put', 'PATCH', 'DELETE'].map(isWrite), [false, true, true, true, true]);
+});
+
+test('the counting proxy counts each request and passes bodies and streams through', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'counting-proxy-'));
+  const material = await loadOrCreateServingMaterial(dataDir);
+  await writeFile(join(dataDir, 'token'), 'secret-token\n');
+  const upstream = createServer({ key: material.privateKey, cert: material.certificate }, (req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      res.writeHead(201, { 'content-type': 'application/json', 'x-seen-auth': req.headers.authorization ?? '' });
+      res.write(`{"method":"${req.method}",`);
+      setTimeout(() => res.end(`"body":${JSON.stringify(body)}}`), 20);
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const proxy = await startCountingProxy(`https://127.0.0.1:${(upstream.address() as AddressInfo).port}`, dataDir);
+  const call = (method: string, path: string, body?: string) =>
+    new Promise<{ status: number; auth: string; text: string }>((resolve, reject) => {
+      const req = request(`${proxy.url}${path}`, { method, ca: material.caCertificate, headers: { authorization: 'Bearer t' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, auth: String(res.headers['x-seen-auth']), text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  try {
+    const created = await call('POST', '/api/v1/namespaces/a/secrets', '{"kind":"Secret"}');
+    assert.deepEqual(created, { status: 201, auth: 'Bearer t', text: '{"method":"POST","body":"{\\"kind\\":\\"Secret\\"}"}' });
+    await call('GET', '/api/v1/namespaces/a/secrets/x');
+    await call('GET', '/api/v1/secrets?watch=true');
+    await call('PATCH', '/api/v1/namespaces/a/secrets/x', '{}');
+    assert.deepEqual(proxy.counts(), { reads: 2, writes: 2, byRequest: { 'POST secrets': 1, 'GET secrets': 1, 'WATCH secrets': 1, 'PATCH secrets': 1 } });
+    proxy.resetCounts();
+    assert.deepEqual(proxy.counts(), { reads: 0, writes: 0, byRequest: {} });
+    const kubeconfig = await readFile(proxy.kubeconfigPath, 'utf8');
+    assert.match(kubeconfig, new RegExp(`server: ${proxy.url}`));
+    assert.match(kubeconfig, /token: secret-token\n/);
+  } finally {
+    await proxy.close();
+    upstream.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('CPU profile summary: self time per function and per file, heaviest first', () => {
+  const frame = (functionName: string, url: string, lineNumber: number) => ({ functionName, url, lineNumber });
+  const profile: CpuProfile = {
+    nodes: [
+      { id: 1, callFrame: frame('(root)', '', -1) },
+      { id: 2, callFrame: frame('reconcile', 'file:///w/dist-bench/controller/certificates/reconciler.js', 9) },
+      { id: 3, callFrame: frame('sign', 'file:///w/dist/pki/signing.js', 99) },
+      { id: 4, callFrame: frame('', 'file:///w/node_modules/yaml/dist/index.js', 0) },
+    ],
+    samples: [2, 3, 3, 4, 1],
+    timeDeltas: [1000, 3000, 3000, 2000, 1000],
+  };
+  const summary = summarizeCpuProfile(profile, 2);
+  assert.equal(summary.totalMs, 10);
+  assert.deepEqual(summary.topFunctions, [
+    { what: 'sign (pki/signing.js:100)', selfMs: 6, percent: 60 },
+    { what: '(anonymous) (node_modules/yaml/dist/index.js:1)', selfMs: 2, percent: 20 },
+  ]);
+  assert.deepEqual(summary.topFiles.map((c) => c.what), ['pki/signing.js', 'node_modules/yaml/dist/index.js']);
+});
+
+test('options: defaults, smoke defaults, and specific errors', () => {
+  const defaults = parseBenchOptions([], '/r');
+  assert.equal(defaults.count, 1000);
+  assert.equal(defaults.steadySeconds, 60);
+  assert.equal(defaults.output, '/r/lifecycle.json');
+  const smoke = parseBenchOptions(['--smoke', '--controller-arg=--workers=10', '--controller-arg=--kube-api-qps=5000'], '/r');
+  assert.equal(smoke.count, 20);
+  assert.equal(smoke.output, '/r/lifecycle-smoke.json');
+  assert.deepEqual(smoke.controllerArgs, ['--workers=10', '--kube-api-qps=5000']);
+  assert.equal(parseBenchOptions(['--count', '10000', '--output', 'x.json'], '/r').count, 10000);
+  assert.throws(() => parseBenchOptions(['--count', '0'], '/r'), (e: Error) => e instanceof BenchUsageError && /--count must be a positive integer, got "0"/.test(e.message));
+  assert.throws(() => parseBenchOptions(['--counts', '1'], '/r'), BenchUsageError);
+});
+
+test('quantile: nearest rank', () => {
+  const values = Array.from({ length: 100 }, (_, i) => i + 1);
+  assert.equal(quantile(values, 0.5), 50);
+  assert.equal(quantile(values, 0.99), 99);
+  assert.equal(quantile(values, 1), 100);
+  assert.equal(quantile([7], 0.99), 7);
+  assert.ok(Number.isNaN(quantile([], 0.5)));
+});
+
+test('goals: each one judged from the measured result', () => {
+  const measured = {
+    p1: { certificatesPerSecond: 200, overheadRatio: 3.5 },
+    p3: { controllerRssBytes: 150 * 1024 * 1024 },
+    p4: { restart: { timersArmedSeconds: 10.5, reissues: 0, notReady: 0 }, steady: { requests: { writes: 1 }, controllerCpuPercent: 0.2 } },
+  } as unknown as Omit<LifecycleResult, 'goals'>;
+  assert.deepEqual(
+    judge(measured).map((g) => [g.what, g.met]),
+    [
+      ['throughput (10k Ready in ≤ 60 s)', true],
+      ['controller CPU per cert ÷ crypto CPU per cert', false],
+      ['controller RSS after P1', true],
+      ['API writes in steady state', false],
+      ['controller CPU in steady state', true],
+      ['restart → all renewal timers armed', false],
+      ['reissues after restart', true],
+    ],
+  );
+});
+
+test('forEachConcurrently: every item once, never more than the limit in flight', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const done: number[] = [];
+  await forEachConcurrently([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+    most = Math.max(most, ++inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    done.push(n);
+    inFlight--;
+  });
+  assert.deepEqual(done.sort(), [1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(most, 3);
+});
