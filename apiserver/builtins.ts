@@ -1,11 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { forbidden, invalid, required, tooLong, type FieldError } from '../api/field-errors.js';
 import type { KubeObject } from './admission.js';
-import { customResourceDefinitionStrategy, customResourceDefinitionSchema } from './crd.js';
+import { customResourceDefinitionFields, customResourceDefinitionStrategy } from './crd.js';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain, type NameRule } from './metadata.js';
 import { allVerbs, type ResourceType, type Strategy, type TableConvertor } from './resources.js';
-import { asArray, asObject } from './json.js';
-import { conditionsByType, objectMetaSchema, stringMap } from './schema/shapes.js';
+import { asArray, asObject, isObject } from './json.js';
+import { conditionsByType, objectMetaSchema, opaque, stringMap } from './schema/shapes.js';
 import type { JsonSchema } from './schema/types.js';
 import { builtinTable, column, defaultTable } from './tables.js';
 import { ageOf } from './time.js';
@@ -15,9 +15,28 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 
 
 
-function kindSchema(properties: Record<string, JsonSchema>): JsonSchema {
-  return { type: 'object', properties: { metadata: objectMetaSchema, ...properties }, 'x-kubernetes-preserve-unknown-fields': true };
+/** The shape below a kind's top-level fields is only partly described: keep what is not. */
+function keepUndescribed(schema: JsonSchema): JsonSchema {
+  const open: JsonSchema = { ...schema };
+  if (schema.type === undefined || schema.type === 'object') {
+    if (!isObject(schema.additionalProperties)) open['x-kubernetes-preserve-unknown-fields'] = true;
+    if (schema.properties) open.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, keepUndescribed(v)]));
+  }
+  if (schema.items) open.items = keepUndescribed(schema.items);
+  return open;
 }
+
+/**
+ * A built-in kind's schema: every top-level field listed (others are unknown and pruned, or
+ * rejected with `fieldValidation=Strict`), with just the merge and apply details below them.
+ */
+function kindSchema(fields: Record<string, JsonSchema>): JsonSchema {
+  const properties: Record<string, JsonSchema> = { metadata: objectMetaSchema };
+  for (const [name, schema] of Object.entries(fields)) properties[name] = keepUndescribed(schema);
+  return { type: 'object', properties };
+}
+
+const eventFields = (names: string[]): Record<string, JsonSchema> => Object.fromEntries(names.map((n) => [n, opaque]));
 
 interface BuiltinSpec {
   group: string;
@@ -30,7 +49,7 @@ interface BuiltinSpec {
   verbs?: string[];
   subresources?: string[];
   storage?: { group: string; plural: string };
-  schema?: JsonSchema;
+  schema: JsonSchema;
   selectableFields?: string[];
   tracksGeneration?: boolean;
   table?: TableConvertor;
@@ -53,7 +72,7 @@ function builtin(spec: BuiltinSpec): ResourceType {
     subresources: spec.subresources ?? [],
     storage: spec.storage ?? { group: spec.group, plural: spec.plural },
     servedVersions: 1,
-    schema: spec.schema ?? kindSchema({}),
+    schema: spec.schema,
     selectableFields: spec.selectableFields ?? [],
     tracksGeneration: spec.tracksGeneration ?? false,
     table: spec.table ?? defaultTable,
@@ -369,7 +388,12 @@ const namespaceTable = builtinTable([{ column: column('Status', 'The status of t
 
 /** Every built-in kind the embedded server serves. */
 export function builtinResourceTypes(): ResourceType[] {
-  const eventSchema = kindSchema({});
+  const coreEventSchema = kindSchema(
+    eventFields(['involvedObject', 'reason', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'count', 'type', 'eventTime', 'series', 'action', 'related', 'reportingComponent', 'reportingInstance']),
+  );
+  const eventsV1Schema = kindSchema(
+    eventFields(['eventTime', 'series', 'reportingController', 'reportingInstance', 'action', 'reason', 'regarding', 'related', 'note', 'type', 'deprecatedSource', 'deprecatedFirstTimestamp', 'deprecatedLastTimestamp', 'deprecatedCount']),
+  );
   return [
     builtin({
       group: '',
@@ -380,7 +404,7 @@ export function builtinResourceTypes(): ResourceType[] {
       shortNames: ['ns'],
       verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
       subresources: ['status', 'finalize'],
-      schema: kindSchema({ status: { type: 'object', properties: { conditions: conditionsByType } } }),
+      schema: kindSchema({ spec: opaque, status: { type: 'object', properties: { conditions: conditionsByType } } }),
       table: namespaceTable,
       strategy: namespaceStrategy,
       nameRule: isDns1123Label,
@@ -392,7 +416,7 @@ export function builtinResourceTypes(): ResourceType[] {
       kind: 'Secret',
       plural: 'secrets',
       namespaced: true,
-      schema: kindSchema({ data: stringMap, stringData: stringMap }),
+      schema: kindSchema({ data: stringMap, stringData: stringMap, type: { type: 'string' }, immutable: { type: 'boolean' } }),
       table: secretTable,
       strategy: secretStrategy,
       selectableFields: ['type'],
@@ -404,7 +428,7 @@ export function builtinResourceTypes(): ResourceType[] {
       plural: 'configmaps',
       namespaced: true,
       shortNames: ['cm'],
-      schema: kindSchema({ data: stringMap, binaryData: stringMap }),
+      schema: kindSchema({ data: stringMap, binaryData: stringMap, immutable: { type: 'boolean' } }),
       table: configMapTable,
       strategy: configMapStrategy,
     }),
@@ -415,7 +439,7 @@ export function builtinResourceTypes(): ResourceType[] {
       plural: 'events',
       namespaced: true,
       shortNames: ['ev'],
-      schema: eventSchema,
+      schema: coreEventSchema,
       table: eventTable,
       strategy: { fieldValues: eventFieldValues },
       selectableFields: Object.keys(eventFieldValues({ apiVersion: 'v1', kind: 'Event', metadata: {} })),
@@ -428,7 +452,7 @@ export function builtinResourceTypes(): ResourceType[] {
       namespaced: true,
       shortNames: ['ev'],
       storage: { group: '', plural: 'events' },
-      schema: eventSchema,
+      schema: eventsV1Schema,
       table: { columns: eventTable.columns, cells: (o, now) => eventTable.cells(renameEvent(o, 'v1', 1), now) },
       strategy: eventsV1Strategy,
       selectableFields: Object.keys(eventFieldValues({ apiVersion: 'v1', kind: 'Event', metadata: {} })),
@@ -448,7 +472,7 @@ export function builtinResourceTypes(): ResourceType[] {
           properties: {
             ports: {
               type: 'array',
-              items: { type: 'object', properties: { port: { type: 'integer' }, protocol: { type: 'string', default: 'TCP' } } },
+              items: { type: 'object', properties: { port: { type: 'integer' }, protocol: { type: 'string' } } },
               'x-kubernetes-list-type': 'map',
               'x-kubernetes-list-map-keys': ['port', 'protocol'],
               'x-kubernetes-patch-strategy': 'merge',
@@ -480,10 +504,12 @@ export function builtinResourceTypes(): ResourceType[] {
           'x-kubernetes-patch-strategy': 'merge',
           'x-kubernetes-patch-merge-key': 'name',
         },
+        imagePullSecrets: { type: 'array', items: { type: 'object' } },
+        automountServiceAccountToken: { type: 'boolean' },
       }),
       table: serviceAccountTable,
     }),
-    builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true, table: leaseTable }),
+    builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true, schema: kindSchema({ spec: opaque }), table: leaseTable }),
     builtin({
       group: 'networking.k8s.io',
       version: 'v1',
@@ -493,9 +519,19 @@ export function builtinResourceTypes(): ResourceType[] {
       shortNames: ['ing'],
       subresources: ['status'],
       tracksGeneration: true,
+      schema: kindSchema({ spec: opaque, status: opaque }),
       table: ingressTable,
     }),
-    builtin({ group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass', plural: 'ingressclasses', namespaced: false, tracksGeneration: true, table: ingressClassTable }),
+    builtin({
+      group: 'networking.k8s.io',
+      version: 'v1',
+      kind: 'IngressClass',
+      plural: 'ingressclasses',
+      namespaced: false,
+      tracksGeneration: true,
+      schema: kindSchema({ spec: opaque }),
+      table: ingressClassTable,
+    }),
     builtin({
       group: 'apiextensions.k8s.io',
       version: 'v1',
@@ -506,7 +542,7 @@ export function builtinResourceTypes(): ResourceType[] {
       categories: ['api-extensions'],
       subresources: ['status'],
       tracksGeneration: true,
-      schema: customResourceDefinitionSchema,
+      schema: kindSchema(customResourceDefinitionFields),
       strategy: customResourceDefinitionStrategy,
     }),
   ];

@@ -42,17 +42,10 @@ interface CrdSpec {
 export const crdCleanupFinalizer = 'customresourcecleanup.apiextensions.k8s.io';
 
 
-/** The CRD kind's shape for merge and apply: versions keyed by name, conditions by type. */
-export const customResourceDefinitionSchema: JsonSchema = {
-  type: 'object',
-  properties: {
-    spec: {
-      type: 'object',
-      properties: { versions: { type: 'array', 'x-kubernetes-list-type': 'atomic', items: { type: 'object' } } },
-    },
-    status: { type: 'object', properties: { conditions: conditionsByType } },
-  },
-  'x-kubernetes-preserve-unknown-fields': true,
+/** The CRD kind's top-level fields as merge and apply see them: conditions keyed by type. */
+export const customResourceDefinitionFields: Record<string, JsonSchema> = {
+  spec: { type: 'object' },
+  status: { type: 'object', properties: { conditions: conditionsByType } },
 };
 
 function specOf(o: KubeObject): CrdSpec {

@@ -11,7 +11,7 @@ import { applyJsonPatch, JsonPatchError } from './patch/json-patch.js';
 import { applyMergePatch } from './patch/merge-patch.js';
 import { applyStrategicMergePatch, StrategicMergeError } from './patch/strategic-merge.js';
 import { groupVersion, type Registry, type ResourceType } from './resources.js';
-import { withObjectMeta } from './schema/shapes.js';
+import { objectMetaSchema, withObjectMeta } from './schema/shapes.js';
 import { validateRules } from './schema/rules.js';
 import { applyDefaults, prune, validateValue } from './schema/structural.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, selectedName } from './selectors.js';
@@ -551,11 +551,10 @@ export class ObjectService {
 
   // ---- admission ----
 
-  /** Structural defaulting and pruning of custom resources, as decoding does in kube. */
+  /** Defaulting (custom resources) and pruning of unknown fields, as decoding does in kube. */
   private normalize(r: ResourceType, object: KubeObject, ctx: WriteContext): void {
-    if (!r.crd || !r.schema) return;
-    applyDefaults(object, r.schema);
-    const pruned = prune(object, r.schema);
+    if (r.crd && r.schema) applyDefaults(object, r.schema);
+    const pruned = [...prune(object, r.schema), ...prune(object.metadata, objectMetaSchema, 'metadata', false)];
     if (!pruned.length) return;
     const unknown = pruned.map((p) => `unknown field "${p}"`);
     if (ctx.fieldValidation === 'Strict') throw badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: strict decoding error: ${unknown.join(', ')}`);

@@ -100,6 +100,18 @@ describe('object semantics', () => {
     assert.equal(bad.message, 'Secret "tls2" is invalid: [data[tls.crt]: Required value, data[tls.key]: Required value]');
   });
 
+  test('unknown fields of built-in kinds are pruned with a warning, or rejected when strict', async () => {
+    const typo = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'typo', bogusMeta: 1 }, strinData: { a: 'b' } };
+    const warned = await t.call('POST', '/api/v1/namespaces/default/secrets', { body: typo });
+    assert.equal(warned.status, 201);
+    assert.equal(warned.json.strinData, undefined);
+    assert.equal(warned.json.metadata.bogusMeta, undefined);
+    assert.match(String(warned.headers.warning), /unknown field \\"strinData\\"/);
+    const strict = await t.call('POST', '/api/v1/namespaces/default/secrets?fieldValidation=Strict', { body: { ...typo, metadata: { name: 'typo2' } } });
+    assert.equal(strict.status, 400);
+    assert.equal(strict.json.message, 'Secret in version "v1" cannot be handled as a Secret: strict decoding error: unknown field "strinData"');
+  });
+
   test('invalid names are rejected with the Kubernetes message', async () => {
     const status = await statusOf(t.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'Bad_Name' } } }));
     assert.equal(status.code, 422);
