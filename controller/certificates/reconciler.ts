@@ -144,9 +144,19 @@ function withoutCondition(conditions: readonly Condition[] | undefined, type: st
   return rest.length > 0 ? rest : undefined;
 }
 
-/** Status with `undefined` members dropped, so comparing JSON compares content. */
+/** Status with `undefined` members dropped. */
 function compactStatus(status: CertificateStatus): CertificateStatus {
   return Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined)) as CertificateStatus;
+}
+
+/**
+ * JSON with object keys sorted: API servers may hand back fields in another order than they were
+ * written in (kube-apiserver sorts the keys of custom resources), which must not count as a change.
+ */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 function describe(err: unknown): string {
@@ -583,7 +593,7 @@ export class CertificateReconciler {
   async #writeStatus(work: Work): Promise<void> {
     const before = compactStatus(work.cached.status ?? {});
     const after = compactStatus(work.certificate.status ?? {});
-    if (JSON.stringify(before) === JSON.stringify(after)) return;
+    if (canonicalJson(before) === canonicalJson(after)) return;
     // A stale cache gives 409 Conflict here; the runtime requeues at once and the next reconcile
     // decides again from fresh objects (every write above is idempotent).
     await this.#o.client.updateStatus(CERTIFICATES, { ...work.cached, status: after });
