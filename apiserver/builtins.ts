@@ -403,7 +403,7 @@ export function builtinResourceTypes(): ResourceType[] {
       namespaced: false,
       shortNames: ['ns'],
       verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-      subresources: ['status', 'finalize'],
+      subresources: ['status'],
       schema: kindSchema({ spec: opaque, status: { type: 'object', properties: { conditions: conditionsByType } } }),
       table: namespaceTable,
       strategy: namespaceStrategy,

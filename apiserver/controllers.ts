@@ -2,7 +2,7 @@ import type { KubeObject, OwnerReference, UserInfo } from './admission.js';
 import { crdCleanupFinalizer } from './crd.js';
 import { ApiError } from './errors.js';
 import { storageKey, storagePrefix } from './metadata.js';
-import { foregroundFinalizer, namespaceKey, orphanFinalizer, type ObjectService, type WriteContext } from './objects.js';
+import { foregroundFinalizer, internalContext, namespaceKey, orphanFinalizer, type ObjectService } from './objects.js';
 import type { ResourceType } from './resources.js';
 import type { StoreEvent } from './store/index.js';
 
@@ -10,7 +10,6 @@ const controllerUser: UserInfo = { username: 'system:serviceaccount:kube-system:
 
 const namespacesPrefix = storagePrefix({ group: '', plural: 'namespaces' }, '');
 
-const systemContext = (): WriteContext => ({ user: controllerUser, dryRun: false, fieldManager: 'certwright-apiserver', fieldValidation: 'Ignore', warnings: [] });
 
 /** What to look at again, keyed so repeated events for one object collapse. */
 type Work = { kind: 'object'; key: string } | { kind: 'dependentsOf'; uid: string };
@@ -188,7 +187,7 @@ export class LifecycleControllers {
     const r = this.objects.registry.lookup('', 'v1', 'serviceaccounts')!;
     if (this.objects.store.get(storageKey(r.storage, namespace, 'default'))) return;
     try {
-      await this.objects.create(r, namespace, { metadata: { name: 'default' } }, systemContext());
+      await this.objects.create(r, namespace, { metadata: { name: 'default' } }, internalContext(controllerUser));
     } catch (e) {
       if (!(e instanceof ApiError && (e.code === 409 || e.code === 403 || e.code === 404))) throw e;
     }
@@ -226,7 +225,7 @@ export class LifecycleControllers {
 
   private async deleteQuietly(r: ResourceType, parsed: ParsedKey, propagationPolicy: 'Background' | 'Foreground'): Promise<void> {
     try {
-      await this.objects.delete(r, parsed.namespace, parsed.name, { propagationPolicy }, systemContext());
+      await this.objects.delete(r, parsed.namespace, parsed.name, { propagationPolicy }, internalContext(controllerUser));
     } catch (e) {
       if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e;
     }

@@ -136,7 +136,7 @@ function parseResourcePath(segments: string[]): ResourcePath | undefined {
   } else return undefined;
   const version = segments[0] === 'api' ? segments[1]! : segments[2]!;
   let namespace: string | undefined;
-  const namespaceSubresource = rest.length === 3 && ['status', 'finalize'].includes(rest[2]!);
+  const namespaceSubresource = rest.length === 3 && rest[2] === 'status';
   if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceSubresource) {
     namespace = rest[1];
     rest = rest.slice(2);

@@ -7,9 +7,10 @@ import { adminUser, Authenticator, loadOrCreateToken } from './auth.js';
 import { builtinResourceTypes } from './builtins.js';
 import { LifecycleControllers } from './controllers.js';
 import { ApiError } from './errors.js';
+import { defaultEventTtlSeconds, EventExpiry } from './event-expiry.js';
 import { createRequestHandler } from './http.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { ObjectService, type WriteContext } from './objects.js';
+import { internalContext, ObjectService } from './objects.js';
 import { OpenApiDocuments } from './openapi.js';
 import { Registry } from './resources.js';
 import { openStore, type StoreOptions } from './store/index.js';
@@ -26,6 +27,8 @@ export interface ApiServerOptions {
   customResourceDefinitions?: KubeObject[];
   /** How often watches that allow bookmarks get one (default 30 s). */
   bookmarkIntervalMs?: number;
+  /** How long an Event lives after its last write (default 1 h, kube's `--event-ttl`). */
+  eventTtlSeconds?: number;
   /** Longest a watch without `timeoutSeconds` stays open, randomised down to half (default 60 min). */
   maxWatchSeconds?: number;
   /** Tuning passed to the store (history window, group commit). */
@@ -55,13 +58,11 @@ function parseListen(listen: string): { host: string; port: number } {
   return { host: m[1] ?? m[2]!, port };
 }
 
-const bootstrapContext = (fieldManager: string): WriteContext => ({ user: adminUser, dryRun: false, fieldManager, fieldValidation: 'Strict', warnings: [] });
-
 async function createInitialNamespaces(objects: ObjectService): Promise<void> {
   const namespaces = objects.registry.lookup('', 'v1', 'namespaces')!;
   for (const name of initialNamespaces) {
     try {
-      await objects.create(namespaces, undefined, { metadata: { name } }, bootstrapContext('certwright-apiserver'));
+      await objects.create(namespaces, undefined, { metadata: { name } }, internalContext(adminUser));
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
     }
@@ -72,7 +73,7 @@ async function applyCustomResourceDefinitions(objects: ObjectService, crds: Kube
   const crdType = objects.registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
   for (const crd of crds) {
     if (crd.kind !== 'CustomResourceDefinition' || !crd.metadata?.name) throw new Error(`not a CustomResourceDefinition: ${JSON.stringify(crd).slice(0, 120)}`);
-    await objects.patch(crdType, undefined, crd.metadata.name, 'apply', structuredClone(crd), bootstrapContext('certwright'), 'main', true);
+    await objects.patch(crdType, undefined, crd.metadata.name, 'apply', structuredClone(crd), internalContext(adminUser, 'certwright'), 'main', true);
   }
 }
 
@@ -89,6 +90,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const store = await openStore({ ...options.store, dataDir: join(dataDir, 'store'), onBackgroundError: onError });
   let server: Server | undefined;
   let controllers: LifecycleControllers | undefined;
+  let eventExpiry: EventExpiry | undefined;
   try {
     const registry = new Registry(builtinResourceTypes());
     const objects = new ObjectService(store, registry, options.admission ?? []);
@@ -97,6 +99,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     await applyCustomResourceDefinitions(objects, options.customResourceDefinitions ?? []);
     controllers = new LifecycleControllers(objects, onError);
     controllers.start();
+    eventExpiry = new EventExpiry(objects, (options.eventTtlSeconds ?? defaultEventTtlSeconds) * 1000, onError);
+    eventExpiry.start();
 
     let address = '';
     const handler = createRequestHandler({
@@ -129,6 +133,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     let closing: Promise<void> | undefined;
     const running = server;
     const runningControllers = controllers;
+    const runningExpiry = eventExpiry;
     return {
       url,
       kubeconfigPath,
@@ -140,12 +145,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           for (const s of sockets) s.destroy();
           await closed;
           await runningControllers.stop();
+          await runningExpiry.stop();
           await store.close();
         })()),
     };
   } catch (e) {
     server?.close();
     await controllers?.stop();
+    await eventExpiry?.stop();
     await store.close();
     throw e;
   }

@@ -34,6 +34,11 @@ export interface WriteContext {
   warnings: string[];
 }
 
+/** A write the server makes itself (bootstrap, built-in controllers) as `user`. */
+export function internalContext(user: UserInfo, fieldManager = 'certwright-apiserver'): WriteContext {
+  return { user, dryRun: false, fieldManager, fieldValidation: 'Strict', warnings: [] };
+}
+
 export interface DeleteOptions {
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   preconditions?: { uid?: string; resourceVersion?: string };

@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import type { AdmissionPlugin, AdmissionRequest, KubeObject } from '../../apiserver/admission.js';
 import { certwrightAdmission } from '../../api/admission.js';
 import { generateCsr, generatePrivateKey } from '../../pki/index.js';
-import { callServer, startTestServer, statusOf, type TestServer } from './harness.js';
+import { callServer, eventually, startTestServer, statusOf, type TestServer } from './harness.js';
 
 async function bundledCrds(): Promise<KubeObject[]> {
   const text = await readFile(new URL('../../../crds/all.yaml', import.meta.url), 'utf8');
@@ -117,6 +117,19 @@ describe('built-in kinds', () => {
     const table = await t.call('GET', '/apis/networking.k8s.io/v1/namespaces/default/ingresses', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
     assert.deepEqual(table.json.rows[0].cells.slice(0, 5), ['web', 'nginx', 'web.example.com', '127.0.0.1', '80']);
   });
+});
+
+test('events expire a TTL after their last write', async () => {
+  const t = await startTestServer({ eventTtlSeconds: 0.4 });
+  try {
+    const event = { metadata: { name: 'short-lived' }, involvedObject: { kind: 'ConfigMap', name: 'x', namespace: 'default' }, reason: 'Test', message: 'bye', type: 'Normal' };
+    await t.core.createNamespacedEvent({ namespace: 'default', body: event });
+    await t.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'not-an-event' } } });
+    await eventually(async () => (await statusOf(t.core.readNamespacedEvent({ namespace: 'default', name: 'short-lived' }))).code === 404, 'event expiry', 5000);
+    assert.ok(await t.core.readNamespacedConfigMap({ namespace: 'default', name: 'not-an-event' }), 'only events expire');
+  } finally {
+    await t.close();
+  }
 });
 
 describe('admission', () => {
