@@ -1,21 +1,39 @@
-import { X509Certificate, createPublicKey } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { KeyUsageFlags } from '@peculiar/asn1-x509';
 import { PkiError } from './errors.js';
 import { encodeCertificatesPem, type CertificateInfo } from './certificates.js';
 import { EXTENSION_OID } from './extensions.js';
+import { publicKeyFromSpki } from './public-keys.js';
+import { nativeCertificateSignatureVerifies, signatureVerifies } from './signature-algorithms.js';
+import { readCertificateStructure } from './structures.js';
 
-function signatureVerifies(child: CertificateInfo, parent: CertificateInfo): boolean {
-  try {
-    return new X509Certificate(child.der).verify(createPublicKey({ key: parent.publicKeyDer, format: 'der', type: 'spki' }));
-  } catch {
-    return false;
+/** Each certificate's imported public key (null when unusable): chains check one issuer many times. */
+const publicKeys = new WeakMap<CertificateInfo, KeyObject | null>();
+
+function publicKeyOf(certificate: CertificateInfo): KeyObject | null {
+  let key = publicKeys.get(certificate);
+  if (key === undefined) {
+    try {
+      key = publicKeyFromSpki(certificate.publicKeyDer);
+    } catch {
+      key = null;
+    }
+    publicKeys.set(certificate, key);
   }
+  return key;
+}
+
+function issuerSignatureVerifies(child: CertificateInfo, parent: CertificateInfo): boolean {
+  const key = publicKeyOf(parent);
+  if (!key) return false;
+  const { signatureAlgorithm, signed, signature } = readCertificateStructure(child.der);
+  return signatureVerifies(signatureAlgorithm, signed, signature, key) ?? nativeCertificateSignatureVerifies(child.der, key);
 }
 
 /** `parent` issued `child`: names chain (raw DER) and `parent`'s key verifies `child`'s signature. */
 export function isIssuedBy(child: CertificateInfo, parent: CertificateInfo): boolean {
-  return child.rawIssuer.equals(parent.rawSubject) && signatureVerifies(child, parent);
+  return child.rawIssuer.equals(parent.rawSubject) && issuerSignatureVerifies(child, parent);
 }
 
 export function isSelfSigned(certificate: CertificateInfo): boolean {

@@ -1,8 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { CertificationRequest } from '@peculiar/asn1-csr';
-import { Extensions } from '@peculiar/asn1-x509';
-import { PkiError, parsingAs } from './errors.js';
+import { PkiError } from './errors.js';
+import { derBitString, derContext, derOid, derSequence, derSetOf, derSmallInteger } from './der-writer.js';
 import {
   attributeValues,
   encodeRdnSequence,
@@ -14,14 +12,14 @@ import {
   type X509SubjectSpec,
 } from './distinguished-names.js';
 import { encodeNameConstraints, encodeSubjectAltNames, hasNoSubjectAltNames, NAME_CONSTRAINTS_OID, SAN_OID, type NameConstraintsSpec, type SubjectAltNamesSpec } from './general-names.js';
-import { extensionMap, namesAndUsages, type ExtensionMap, type NamesAndUsages } from './extensions.js';
+import { encodeExtensions, extensionMap, namesAndUsages, type ExtensionMap, type NamesAndUsages } from './extensions.js';
 import type { KeySpec } from './keys.js';
 import { MAX_CERTIFICATE_SIZE } from './limits.js';
 import { encodePem, firstDerObject, type PemOrDer } from './pem.js';
-import { csrRawSubject } from './raw-fields.js';
-import { signatureAlgorithmFor, webCryptoSigner } from './signature-algorithms.js';
+import { publicKeyFromSpki, spkiOf } from './public-keys.js';
+import { signatureAlgorithmFor, signatureAlgorithmIdentifier, signatureVerifies, signData } from './signature-algorithms.js';
+import { EXTENSION_REQUEST_OID, readCsrStructure, type ExtensionEntry } from './structures.js';
 import { computeUsages, encodeExtKeyUsage, encodeKeyUsage, EXT_KEY_USAGE_OID, KEY_USAGE_OID } from './usages.js';
-import { x509 } from './x509.js';
 
 /**
  * The Certificate spec fields a CSR is built from, named as in cert-manager so a Certificate's
@@ -40,7 +38,6 @@ export interface CertificateRequestSpec extends SubjectAltNamesSpec {
 }
 
 const CSR_PEM_LABELS = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'];
-const EXTENSION_REQUEST_OID = '1.2.840.113549.1.9.14';
 
 /** The subject RDNs a spec asks for: `literalSubject` verbatim, else `subject` fields + `commonName`. */
 export function subjectRdnsForSpec(spec: CertificateRequestSpec): RdnSequence {
@@ -54,14 +51,8 @@ export function commonNameForSpec(spec: CertificateRequestSpec): string {
   return spec.commonName ?? '';
 }
 
-interface RequestedExtension {
-  oid: string;
-  critical: boolean;
-  value: Buffer;
-}
-
 /** Each returns the extensions one part of the spec contributes to the CSR, in cert-manager's order. */
-const csrExtensionBuilders: Array<(spec: CertificateRequestSpec, subjectEmpty: boolean) => RequestedExtension[]> = [
+const csrExtensionBuilders: Array<(spec: CertificateRequestSpec, subjectEmpty: boolean) => ExtensionEntry[]> = [
   function subjectAltNames(spec, subjectEmpty) {
     if (hasNoSubjectAltNames(spec)) return [];
     // RFC 5280: with an empty subject the SAN extension carries the identity, so it is critical.
@@ -93,14 +84,12 @@ export async function generateCsr(spec: CertificateRequestSpec, privateKey: KeyO
   const rawSubject = encodeRdnSequence(subjectRdnsForSpec(spec));
   const subjectEmpty = isEmptyName(rawSubject);
   const extensions = csrExtensionBuilders.flatMap((build) => build(spec, subjectEmpty));
-  const signer = await webCryptoSigner(privateKey, signatureAlgorithmFor(privateKey, spec.signatureAlgorithm));
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: new x509.Name(rawSubject),
-    extensions: extensions.map((e) => new x509.Extension(e.oid, e.critical, e.value)),
-    keys: signer.keys,
-    signingAlgorithm: signer.algorithm,
-  });
-  return encodePem(Buffer.from(csr.rawData), 'CERTIFICATE REQUEST');
+  const algorithm = signatureAlgorithmFor(privateKey, spec.signatureAlgorithm);
+  // RFC 2986: CertificationRequestInfo { version 0, subject, SPKI, [0] attributes }; the extensions travel in an extensionRequest attribute.
+  const attributes = extensions.length ? [derSequence(derOid(EXTENSION_REQUEST_OID), derSetOf([encodeExtensions(extensions)]))] : [];
+  const info = derSequence(derSmallInteger(0), rawSubject, spkiOf(privateKey), derContext(0, true, ...attributes));
+  const der = derSequence(info, signatureAlgorithmIdentifier(algorithm), derBitString(signData(privateKey, algorithm, info)));
+  return encodePem(der, 'CERTIFICATE REQUEST');
 }
 
 export interface CsrInfo extends NamesAndUsages {
@@ -112,28 +101,37 @@ export interface CsrInfo extends NamesAndUsages {
 /** Parses a PKCS#10 request (PEM or DER; limited to MAX_CERTIFICATE_SIZE). Does not check its signature. */
 export function parseCsr(input: PemOrDer): CsrInfo {
   const der = firstDerObject(input, CSR_PEM_LABELS, { maxBytes: MAX_CERTIFICATE_SIZE, what: 'certificate request' });
-  const request = parsingAs('CSR_MALFORMED', 'certificate request', () => AsnConvert.parse(der, CertificationRequest));
-  const extensionRequest = request.certificationRequestInfo.attributes.find((a) => a.type === EXTENSION_REQUEST_OID);
-  const extensionList = extensionRequest?.values[0]
-    ? parsingAs('CSR_MALFORMED', 'requested extensions', () => AsnConvert.parse(extensionRequest.values[0]!, Extensions))
-    : undefined;
-  const extensions = extensionMap(extensionList);
-  const spki = Buffer.from(AsnConvert.serialize(request.certificationRequestInfo.subjectPKInfo));
-  return {
-    ...namesAndUsages(csrRawSubject(der), extensions, spki, 'CSR_MALFORMED'),
-    der,
-    pem: encodePem(der, 'CERTIFICATE REQUEST'),
-    extensions,
-  };
+  const structure = readCsrStructure(der);
+  const extensions = extensionMap(structure.extensions);
+  return Object.assign(namesAndUsages(structure.subject, extensions, structure.spki, 'CSR_MALFORMED'), { der, pem: encodePem(der, 'CERTIFICATE REQUEST'), extensions });
+}
+
+function signatureInvalid(why: string): never {
+  throw new PkiError('CSR_SIGNATURE_INVALID', `certificate request signature ${why}`);
+}
+
+/** The request's public key, once its self-signature verifies with it (CSR_SIGNATURE_INVALID otherwise). */
+export function verifiedCsrPublicKey(csr: Pick<CsrInfo, 'der'>): KeyObject {
+  let structure;
+  let publicKey;
+  try {
+    structure = readCsrStructure(csr.der);
+    publicKey = publicKeyFromSpki(structure.spki);
+  } catch {
+    return signatureInvalid('does not verify with its public key');
+  }
+  const verified = signatureVerifies(structure.signatureAlgorithm, structure.signed, structure.signature, publicKey);
+  if (verified === undefined) signatureInvalid(`uses an unsupported algorithm (${structure.signatureAlgorithm.oid})`);
+  if (!verified) signatureInvalid('does not verify with its public key');
+  return publicKey;
 }
 
 /** Throws CSR_SIGNATURE_INVALID unless the request is signed by its own key. */
+export function verifyCsrSignatureSync(csr: Pick<CsrInfo, 'der'>): void {
+  verifiedCsrPublicKey(csr);
+}
+
+/** verifyCsrSignatureSync, kept asynchronous for existing callers. */
 export async function verifyCsrSignature(csr: CsrInfo): Promise<void> {
-  let valid = false;
-  try {
-    valid = await new x509.Pkcs10CertificateRequest(csr.der).verify();
-  } catch {
-    valid = false;
-  }
-  if (!valid) throw new PkiError('CSR_SIGNATURE_INVALID', 'certificate request signature does not verify with its public key');
+  verifiedCsrPublicKey(csr);
 }

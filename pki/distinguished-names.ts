@@ -1,6 +1,6 @@
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from '@peculiar/asn1-x509';
-import { PkiError, parsingAs } from './errors.js';
+import { PkiError } from './errors.js';
+import { decodeString, DerReader, TAG } from './der-reader.js';
+import { derAsciiString, derOid, derSequence, derSetOf, derUtf8String } from './der-writer.js';
 
 /** One attribute of an RDN: its OID and its value as text (`#hex` of the DER when not a string). */
 export interface RdnAttribute {
@@ -140,41 +140,29 @@ function isPrintableString(value: string): boolean {
   return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(value);
 }
 
-function encodeAttribute({ type, value }: RdnAttribute): AttributeTypeAndValue {
-  const encoded = isPrintableString(value) ? new AttributeValue({ printableString: value }) : new AttributeValue({ utf8String: value });
-  return new AttributeTypeAndValue({ type, value: encoded });
-}
-
-/** X.690 SET OF order: encodings compared as octet strings, shorter ones zero-padded. */
-function compareDer(a: Buffer, b: Buffer): number {
-  const length = Math.max(a.length, b.length);
-  for (let k = 0; k < length; k++) {
-    const diff = (a[k] ?? 0) - (b[k] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return 0;
+function encodeAttribute({ type, value }: RdnAttribute): Buffer {
+  if (!dottedOid.test(type)) throw new PkiError('SUBJECT_INVALID', `attribute type "${type}" is not a dotted object identifier`);
+  return derSequence(derOid(type), isPrintableString(value) ? derAsciiString(TAG.printableString, value) : derUtf8String(value));
 }
 
 export function encodeRdnSequence(rdns: RdnSequence): Buffer {
-  const name = new Name(
-    rdns.map((rdn) => {
-      const members = rdn.map(encodeAttribute).map((atv) => ({ atv, der: Buffer.from(AsnConvert.serialize(atv)) }));
-      members.sort((x, y) => compareDer(x.der, y.der));
-      return new RelativeDistinguishedName(members.map((m) => m.atv));
+  return derSequence(...rdns.map((rdn) => derSetOf(rdn.map(encodeAttribute))));
+}
+
+const nameReader = new DerReader('SUBJECT_INVALID', 'distinguished name');
+
+/**
+ * RDNs of Name DER. String-typed values are their text; anything else is `#` and the hex of the
+ * value's DER, as RFC 4514 prints values it cannot show as text.
+ */
+export function decodeRdnSequence(der: Uint8Array): RdnSequence {
+  return nameReader.children(nameReader.single(der), TAG.sequence).map((rdn) =>
+    nameReader.children(rdn, TAG.set).map((attribute) => {
+      const [type, value, ...rest] = nameReader.children(attribute, TAG.sequence);
+      if (!type || !value || rest.length) nameReader.fail('has a malformed attribute');
+      return { type: nameReader.oid(type), value: decodeString(value, nameReader) ?? `#${value.bytes.toString('hex')}` };
     }),
   );
-  return Buffer.from(AsnConvert.serialize(name));
-}
-
-function attributeText(value: AttributeValue): string {
-  if (value.anyValue) return `#${Buffer.from(value.anyValue).toString('hex')}`;
-  return value.toString();
-}
-
-export function decodeRdnSequence(der: Uint8Array): RdnSequence {
-  const name = parsingAs('SUBJECT_INVALID', 'distinguished name', () => AsnConvert.parse(Buffer.from(der), Name));
-  // Array.from, not map: the schema classes are Array subclasses and map would keep their species.
-  return Array.from(name, (rdn) => Array.from(rdn, (atv) => ({ type: atv.type, value: attributeText(atv.value) })));
 }
 
 /**

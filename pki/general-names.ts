@@ -1,6 +1,6 @@
-import * as asn1js from 'asn1js';
 import { PkiError } from './errors.js';
-import { childrenOf, contentOf, contextConstructed, contextPrimitive, parseDer, toDer } from './der.js';
+import { contextNumber, decodeString, DerReader, TAG, type DerElement } from './der-reader.js';
+import { derContext, derOid, derSequence, derUtf8String } from './der-writer.js';
 import { cidrToBytes, ipToBytes, ipToString } from './ip-addresses.js';
 
 /** `spec.otherNames[]`: an otherName SAN whose value is a UTF8String. */
@@ -42,28 +42,30 @@ function ia5(value: string, field: string): Buffer {
   return Buffer.from(value, 'latin1');
 }
 
-function ipName(text: string): asn1js.Primitive {
-  const bytes = ipToBytes(text);
-  if (!bytes) throw new PkiError('SAN_INVALID', `IP address "${text}" is not a valid IP address`);
-  return contextPrimitive(Tag.iPAddress, bytes);
+/** A primitive GeneralName: `[tag]` IMPLICIT over the value's octets. */
+function primitiveName(tag: number, value: Uint8Array): Buffer {
+  return derContext(tag, false, value);
 }
 
-function uriName(text: string): asn1js.Primitive {
+function ipName(text: string): Buffer {
+  const bytes = ipToBytes(text);
+  if (!bytes) throw new PkiError('SAN_INVALID', `IP address "${text}" is not a valid IP address`);
+  return primitiveName(Tag.iPAddress, bytes);
+}
+
+function uriName(text: string): Buffer {
   try {
     new URL(text);
   } catch {
     throw new PkiError('SAN_INVALID', `URI "${text}" is not a valid URI`);
   }
-  return contextPrimitive(Tag.uri, ia5(text, 'URI'));
+  return primitiveName(Tag.uri, ia5(text, 'URI'));
 }
 
-function otherName({ oid, utf8Value }: OtherNameSpec): asn1js.Constructed {
+function otherName({ oid, utf8Value }: OtherNameSpec): Buffer {
   if (!dottedOid.test(oid)) throw new PkiError('SAN_INVALID', `otherName OID "${oid}" is not a dotted object identifier`);
   if (!utf8Value) throw new PkiError('SAN_INVALID', `otherName ${oid} has an empty utf8Value`);
-  return contextConstructed(Tag.otherName, [
-    new asn1js.ObjectIdentifier({ value: oid }),
-    contextConstructed(0, [new asn1js.Utf8String({ value: utf8Value })]),
-  ]);
+  return derContext(Tag.otherName, true, derOid(oid), derContext(0, true, derUtf8String(utf8Value)));
 }
 
 /** True when the spec asks for no SAN at all. */
@@ -73,22 +75,28 @@ export function hasNoSubjectAltNames(sans: SubjectAltNamesSpec): boolean {
 
 /** GeneralNames DER for the SAN extension, in cert-manager's order: DNS, email, URI, IP, otherName. */
 export function encodeSubjectAltNames(sans: SubjectAltNamesSpec): Buffer {
-  const names: asn1js.AsnType[] = [
-    ...(sans.dnsNames ?? []).map((dns) => contextPrimitive(Tag.dNSName, ia5(dns, 'DNS name'))),
-    ...(sans.emailAddresses ?? []).map((email) => contextPrimitive(Tag.rfc822Name, ia5(email, 'email address'))),
+  return derSequence(
+    ...(sans.dnsNames ?? []).map((dns) => primitiveName(Tag.dNSName, ia5(dns, 'DNS name'))),
+    ...(sans.emailAddresses ?? []).map((email) => primitiveName(Tag.rfc822Name, ia5(email, 'email address'))),
     ...(sans.uris ?? []).map(uriName),
     ...(sans.ipAddresses ?? []).map(ipName),
     ...(sans.otherNames ?? []).map(otherName),
-  ];
-  return toDer(new asn1js.Sequence({ value: names }));
+  );
 }
 
-function readOtherName(value: asn1js.AsnType): OtherName {
-  const [typeId, wrapped] = childrenOf(value, 'SAN_INVALID', 'otherName');
-  if (!(typeId instanceof asn1js.ObjectIdentifier) || !wrapped) throw new PkiError('SAN_INVALID', 'otherName is malformed');
-  const inner = childrenOf(wrapped, 'SAN_INVALID', 'otherName value')[0];
-  const oid = typeId.valueBlock.toString();
-  return inner instanceof asn1js.Utf8String ? { oid, utf8Value: inner.valueBlock.value } : { oid };
+const sanReader = new DerReader('SAN_INVALID', 'subject alternative names');
+
+function readOtherName(name: DerElement): OtherName {
+  const [typeId, wrapped] = sanReader.children(name);
+  if (typeId?.tag !== TAG.oid || !wrapped) sanReader.fail('have a malformed otherName');
+  const inner = sanReader.children(wrapped)[0];
+  const oid = sanReader.oid(typeId);
+  return inner?.tag === TAG.utf8String ? { oid, utf8Value: decodeString(inner, sanReader)! } : { oid };
+}
+
+/** The text of an IA5String-valued GeneralName (dNSName, rfc822Name, URI). */
+export function generalNameText(name: DerElement, reader: DerReader): string {
+  return reader.primitive(name).toString('latin1');
 }
 
 export function noSubjectAltNames(): SubjectAltNames {
@@ -98,21 +106,21 @@ export function noSubjectAltNames(): SubjectAltNames {
 /** Reads GeneralNames DER (the SAN extension value); name types cert-manager doesn't use are skipped. */
 export function decodeSubjectAltNames(der: Uint8Array): SubjectAltNames {
   const sans = noSubjectAltNames();
-  for (const name of childrenOf(parseDer(der, 'SAN_INVALID', 'subject alternative names'), 'SAN_INVALID', 'subject alternative names')) {
-    if (name.idBlock.tagClass !== 3) throw new PkiError('SAN_INVALID', 'subject alternative name has an unexpected tag');
-    const content = () => contentOf(name, 'SAN_INVALID', 'subject alternative name');
-    switch (name.idBlock.tagNumber) {
+  for (const name of sanReader.children(sanReader.single(der), TAG.sequence)) {
+    const tag = contextNumber(name);
+    if (tag === undefined) sanReader.fail('have a name with an unexpected tag');
+    switch (tag) {
       case Tag.dNSName:
-        sans.dnsNames.push(content().toString('latin1'));
+        sans.dnsNames.push(generalNameText(name, sanReader));
         break;
       case Tag.rfc822Name:
-        sans.emailAddresses.push(content().toString('latin1'));
+        sans.emailAddresses.push(generalNameText(name, sanReader));
         break;
       case Tag.uri:
-        sans.uris.push(content().toString('latin1'));
+        sans.uris.push(generalNameText(name, sanReader));
         break;
       case Tag.iPAddress:
-        sans.ipAddresses.push(ipToString(content()));
+        sans.ipAddresses.push(ipToString(sanReader.primitive(name)));
         break;
       case Tag.otherName:
         sans.otherNames.push(readOtherName(name));
@@ -135,23 +143,25 @@ export interface NameConstraintsSpec {
   excluded?: NameConstraintItemsSpec;
 }
 
-function subtrees(items: NameConstraintItemsSpec, tagNumber: number): asn1js.Constructed {
-  const subtree = (base: asn1js.AsnType) => new asn1js.Sequence({ value: [base] });
+function subtrees(items: NameConstraintItemsSpec, tagNumber: number): Buffer {
+  const subtree = (base: Buffer) => derSequence(base);
   const ipRange = (cidr: string) => {
     const bytes = cidrToBytes(cidr);
     if (!bytes) throw new PkiError('NAME_CONSTRAINTS_INVALID', `IP range "${cidr}" is not a valid CIDR`);
-    return contextPrimitive(Tag.iPAddress, bytes);
+    return primitiveName(Tag.iPAddress, bytes);
   };
   const ascii = (value: string) => {
     if (!/^[\x00-\x7f]*$/.test(value)) throw new PkiError('NAME_CONSTRAINTS_INVALID', `name constraint "${value}" is not ASCII`);
     return Buffer.from(value, 'latin1');
   };
-  return contextConstructed(tagNumber, [
-    ...(items.dnsDomains ?? []).map((d) => subtree(contextPrimitive(Tag.dNSName, ascii(d)))),
+  return derContext(
+    tagNumber,
+    true,
+    ...(items.dnsDomains ?? []).map((d) => subtree(primitiveName(Tag.dNSName, ascii(d)))),
     ...(items.ipRanges ?? []).map((r) => subtree(ipRange(r))),
-    ...(items.emailAddresses ?? []).map((e) => subtree(contextPrimitive(Tag.rfc822Name, ascii(e)))),
-    ...(items.uriDomains ?? []).map((u) => subtree(contextPrimitive(Tag.uri, ascii(u)))),
-  ]);
+    ...(items.emailAddresses ?? []).map((e) => subtree(primitiveName(Tag.rfc822Name, ascii(e)))),
+    ...(items.uriDomains ?? []).map((u) => subtree(primitiveName(Tag.uri, ascii(u)))),
+  );
 }
 
 function isEmptyItems(items: NameConstraintItemsSpec | undefined): boolean {
@@ -160,9 +170,9 @@ function isEmptyItems(items: NameConstraintItemsSpec | undefined): boolean {
 
 /** NameConstraints DER (permitted [0], excluded [1]); empty lists are left out, as Go does. */
 export function encodeNameConstraints(spec: NameConstraintsSpec): Buffer {
-  const parts: asn1js.AsnType[] = [];
+  const parts: Buffer[] = [];
   if (!isEmptyItems(spec.permitted)) parts.push(subtrees(spec.permitted!, 0));
   if (!isEmptyItems(spec.excluded)) parts.push(subtrees(spec.excluded!, 1));
   if (parts.length === 0) throw new PkiError('NAME_CONSTRAINTS_INVALID', 'name constraints need at least one permitted or excluded item');
-  return toDer(new asn1js.Sequence({ value: parts }));
+  return derSequence(...parts);
 }

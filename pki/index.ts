@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './limits.js';
 export { decodePemBlocks, encodePem, type PemBlock, type PemOrDer } from './pem.js';
 export * from './keys.js';
+export * from './public-keys.js';
 export * from './signature-algorithms.js';
 export * from './usages.js';
 export * from './distinguished-names.js';

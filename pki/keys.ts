@@ -1,9 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, sign, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { ECParameters } from '@peculiar/asn1-ecc';
-import { RSAPublicKey } from '@peculiar/asn1-rsa';
-import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { PkiError } from './errors.js';
 import { MAX_PRIVATE_KEY_SIZE } from './limits.js';
 import { decodePemBlocks, assertWithinLimit, encodePem, looksLikePem, type PemOrDer } from './pem.js';
@@ -35,9 +31,22 @@ export const RSA_MAX_SIZE = 8192;
 const DEFAULT_RSA_SIZE = 2048;
 const DEFAULT_EC_SIZE = 256;
 
-const curveBySize: Record<number, EcCurve> = { 256: 'P-256', 384: 'P-384', 521: 'P-521' };
-const curveByNodeName: Record<string, EcCurve> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-const sizeByCurve: Record<EcCurve, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521 };
+export interface NamedCurve {
+  curve: EcCurve;
+  /** OpenSSL's name, as KeyObject.asymmetricKeyDetails reports it. */
+  nodeName: string;
+  oid: string;
+  size: number;
+  /** Octets of one point coordinate. */
+  coordinateLength: number;
+}
+export const NAMED_CURVES: readonly NamedCurve[] = [
+  { curve: 'P-256', nodeName: 'prime256v1', oid: '1.2.840.10045.3.1.7', size: 256, coordinateLength: 32 },
+  { curve: 'P-384', nodeName: 'secp384r1', oid: '1.3.132.0.34', size: 384, coordinateLength: 48 },
+  { curve: 'P-521', nodeName: 'secp521r1', oid: '1.3.132.0.35', size: 521, coordinateLength: 66 },
+];
+const curveBySize = new Map(NAMED_CURVES.map((c) => [c.size, c.curve]));
+const curveByNodeName = new Map(NAMED_CURVES.map((c) => [c.nodeName, c]));
 
 /** The key algorithm a spec asks for; empty means RSA, as in cert-manager. */
 export function keyAlgorithmOf(spec: KeySpec | undefined): KeyAlgorithm {
@@ -61,7 +70,7 @@ export function resolveKeySpec(spec: KeySpec | undefined): KeyDescription {
     }
     case 'ECDSA': {
       const bits = size === 0 ? DEFAULT_EC_SIZE : size;
-      const curve = curveBySize[bits];
+      const curve = curveBySize.get(bits);
       if (!curve) throw new PkiError('KEY_SPEC_INVALID', `ECDSA key size must be 256, 384 or 521, got ${bits}`);
       return { algorithm, size: bits, curve };
     }
@@ -179,48 +188,14 @@ export function describeKey(key: KeyObject): KeyDescription {
     case 'rsa':
       return { algorithm: 'RSA', size: key.asymmetricKeyDetails?.modulusLength ?? 0 };
     case 'ec': {
-      const curve = curveByNodeName[key.asymmetricKeyDetails?.namedCurve ?? ''];
-      if (!curve) throw new PkiError('UNSUPPORTED_KEY', `unsupported EC curve "${key.asymmetricKeyDetails?.namedCurve}"`);
-      return { algorithm: 'ECDSA', size: sizeByCurve[curve], curve };
+      const named = curveByNodeName.get(key.asymmetricKeyDetails?.namedCurve ?? '');
+      if (!named) throw new PkiError('UNSUPPORTED_KEY', `unsupported EC curve "${key.asymmetricKeyDetails?.namedCurve}"`);
+      return { algorithm: 'ECDSA', size: named.size, curve: named.curve };
     }
     case 'ed25519':
       return { algorithm: 'Ed25519', size: 256 };
     default:
       throw new PkiError('UNSUPPORTED_KEY', `unsupported key type "${key.asymmetricKeyType}"`);
-  }
-}
-
-const SPKI_ALGORITHM = { rsa: '1.2.840.113549.1.1.1', ec: '1.2.840.10045.2.1', ed25519: '1.3.101.112' } as const;
-const curveByOid: Record<string, EcCurve> = { '1.2.840.10045.3.1.7': 'P-256', '1.3.132.0.34': 'P-384', '1.3.132.0.35': 'P-521' };
-
-function bitLength(unsignedBigEndian: Uint8Array): number {
-  const bytes = Buffer.from(unsignedBigEndian);
-  const first = bytes.findIndex((b) => b !== 0);
-  return first < 0 ? 0 : (bytes.length - first - 1) * 8 + (32 - Math.clz32(bytes[first]!));
-}
-
-/**
- * describeKey for SubjectPublicKeyInfo DER, read from the ASN.1 alone: importing a key into
- * OpenSSL costs far more than parsing a certificate, and parsing only needs to name the key.
- * Undefined for malformed or unsupported keys.
- */
-export function describeSpki(spki: Uint8Array): KeyDescription | undefined {
-  try {
-    const info = AsnConvert.parse(Buffer.from(spki), SubjectPublicKeyInfo);
-    switch (info.algorithm.algorithm) {
-      case SPKI_ALGORITHM.rsa:
-        return { algorithm: 'RSA', size: bitLength(new Uint8Array(AsnConvert.parse(info.subjectPublicKey, RSAPublicKey).modulus)) };
-      case SPKI_ALGORITHM.ec: {
-        const curve = curveByOid[AsnConvert.parse(info.algorithm.parameters!, ECParameters).namedCurve ?? ''];
-        return curve ? { algorithm: 'ECDSA', size: sizeByCurve[curve], curve } : undefined;
-      }
-      case SPKI_ALGORITHM.ed25519:
-        return { algorithm: 'Ed25519', size: 256 };
-      default:
-        return undefined;
-    }
-  } catch {
-    return undefined;
   }
 }
 
@@ -235,29 +210,4 @@ export function privateKeyMatchesSpec(key: KeyObject, spec: { privateKey?: KeySp
   if (wanted === 'Ed25519') return [];
   const size = spec.privateKey?.size || (wanted === 'RSA' ? DEFAULT_RSA_SIZE : DEFAULT_EC_SIZE);
   return actual.size === size ? [] : ['spec.privateKey.size'];
-}
-
-/** Anything that has a public key: a key (private or public), SPKI DER, or a parsed cert/CSR. */
-export type PublicKeySource = KeyObject | Uint8Array | { publicKeyDer: Uint8Array };
-
-/** SubjectPublicKeyInfo DER of `source`, normalised so equal keys give equal bytes. */
-export function publicKeyDer(source: PublicKeySource): Buffer {
-  if (source instanceof Uint8Array || 'publicKeyDer' in source) {
-    const der = source instanceof Uint8Array ? source : source.publicKeyDer;
-    try {
-      return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' });
-    } catch {
-      throw new PkiError('KEY_MALFORMED', 'public key could not be parsed');
-    }
-  }
-  return createPublicKey(source).export({ format: 'der', type: 'spki' });
-}
-
-export function publicKeysEqual(a: PublicKeySource, b: PublicKeySource): boolean {
-  return publicKeyDer(a).equals(publicKeyDer(b));
-}
-
-/** Throws KEY_MISMATCH unless both hold the same public key; `what` names them for the message. */
-export function assertSameKey(a: PublicKeySource, b: PublicKeySource, what: string): void {
-  if (!publicKeysEqual(a, b)) throw new PkiError('KEY_MISMATCH', `${what}: public keys do not match`);
 }

@@ -1,6 +1,7 @@
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { ExtendedKeyUsage, KeyUsage, KeyUsageFlags } from '@peculiar/asn1-x509';
-import { PkiError, parsingAs } from './errors.js';
+import { KeyUsageFlags } from '@peculiar/asn1-x509';
+import { PkiError } from './errors.js';
+import { DerReader, TAG } from './der-reader.js';
+import { derBitString, derOid, derSequence } from './der-writer.js';
 
 /** cert-manager's key usage names → X.509 KeyUsage bits (`signing` is an alias of digital signature). */
 const keyUsageFlagByName: Record<string, number> = {
@@ -83,18 +84,33 @@ export function usageNames({ keyUsage, extKeyUsages }: Usages): string[] {
   return names;
 }
 
+/**
+ * KeyUsage bit i is named bit i of the BIT STRING, counted from the first octet's high bit; DER
+ * drops trailing zero bits, so the string ends at the highest bit set.
+ */
 export function encodeKeyUsage(keyUsage: number): Buffer {
-  return Buffer.from(AsnConvert.serialize(new KeyUsage(keyUsage)));
+  const bitCount = 32 - Math.clz32(keyUsage);
+  const octets = Buffer.alloc(Math.max(1, Math.ceil(bitCount / 8)));
+  for (let bit = 0; bit < bitCount; bit++) if (keyUsage & (1 << bit)) octets[bit >> 3]! |= 0x80 >> (bit & 7);
+  return derBitString(octets, octets.length * 8 - Math.max(1, bitCount));
 }
 
 export function encodeExtKeyUsage(oids: readonly string[]): Buffer {
-  return Buffer.from(AsnConvert.serialize(new ExtendedKeyUsage([...oids])));
+  return derSequence(...oids.map(derOid));
 }
 
+const keyUsageReader = new DerReader('USAGE_INVALID', 'key usage extension');
+const extKeyUsageReader = new DerReader('USAGE_INVALID', 'extended key usage extension');
+
+/** KeyUsage bits as a number (RFC 5280 names bits 0–8); padding bits and bits past the 31st are ignored. */
 export function decodeKeyUsage(der: Uint8Array): number {
-  return parsingAs('USAGE_INVALID', 'key usage extension', () => AsnConvert.parse(Buffer.from(der), KeyUsage).toNumber());
+  const { unusedBits, bytes } = keyUsageReader.bitString(keyUsageReader.single(der));
+  const bitCount = Math.min(bytes.length * 8 - unusedBits, 31);
+  let keyUsage = 0;
+  for (let bit = 0; bit < bitCount; bit++) if (bytes[bit >> 3]! & (0x80 >> (bit & 7))) keyUsage |= 1 << bit;
+  return keyUsage;
 }
 
 export function decodeExtKeyUsage(der: Uint8Array): string[] {
-  return parsingAs('USAGE_INVALID', 'extended key usage extension', () => [...AsnConvert.parse(Buffer.from(der), ExtendedKeyUsage)]);
+  return extKeyUsageReader.children(extKeyUsageReader.single(der), TAG.sequence).map((oid) => extKeyUsageReader.oid(oid));
 }
