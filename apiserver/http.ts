@@ -163,7 +163,12 @@ export function createRequestHandler(o: HttpOptions): (req: IncomingMessage, res
     const accept = parseAccept(req.headers.accept);
     const method = req.method ?? 'GET';
     if (method === 'GET' && serveNonResource(path, accept, res)) return;
-    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    let segments: string[];
+    try {
+      segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      throw badRequest(`malformed URL path ${JSON.stringify(path)}`);
+    }
     const target = parseResourcePath(segments);
     if (!target) throw resourceNotServed();
     await handleResource(req, res, url, target, user!, accept);

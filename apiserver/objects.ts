@@ -12,6 +12,7 @@ import { applyMergePatch } from './patch/merge-patch.js';
 import { applyStrategicMergePatch, StrategicMergeError } from './patch/strategic-merge.js';
 import { groupVersion, type Registry, type ResourceType } from './resources.js';
 import { objectMetaSchema, withObjectMeta } from './schema/shapes.js';
+import { ratchet } from './schema/ratcheting.js';
 import { validateRules } from './schema/rules.js';
 import { applyDefaults, prune, validateValue } from './schema/structural.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, selectedName } from './selectors.js';
@@ -601,10 +602,7 @@ export class ObjectService {
           errors.push({ type: 'FieldValueForbidden', field: 'metadata.finalizers', detail: `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}` });
       }
       errors.push(...(r.strategy.validate?.(object, old) ?? []));
-      if (r.crd && r.schema) {
-        errors.push(...validateValue(object, r.schema, ''));
-        errors.push(...validateRules(object, old, r.schema));
-      }
+      if (r.crd && r.schema) errors.push(...ratchet([...validateValue(object, r.schema, ''), ...validateRules(object, old, r.schema)], object, old));
     }
     const plugins = this.pluginsFor(r);
     if (plugins.length) {

@@ -257,6 +257,25 @@ describe('custom resources', () => {
     assert.match(immutable.json.message, /spec: Invalid value: "object": color is immutable/);
   });
 
+  test('validation ratchets: a value the update leaves alone is not re-judged', async () => {
+    const ok = await t.call('POST', widgetPath('default'), { body: widget('ratchet', { color: 'red', name: 'abc' }) });
+    assert.equal(ok.status, 201, ok.text);
+    // Tighten the schema after the object exists: names must now be at most 2 characters.
+    const crd = (await t.call('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.certwright.io')).json;
+    crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.name.maxLength = 2;
+    assert.equal((await t.call('PUT', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.certwright.io', { body: crd })).status, 200);
+    const status = await t.call('PATCH', `${widgetPath('default', 'ratchet')}/status`, { contentType: 'application/merge-patch+json', body: { status: { observedGeneration: 1 } } });
+    assert.equal(status.status, 200, status.text);
+    const relabel = await t.call('PATCH', widgetPath('default', 'ratchet'), { contentType: 'application/merge-patch+json', body: { metadata: { labels: { x: 'y' } } } });
+    assert.equal(relabel.status, 200, relabel.text);
+    const changed = await t.call('PATCH', widgetPath('default', 'ratchet'), { contentType: 'application/merge-patch+json', body: { spec: { name: 'abcd' } } });
+    assert.equal(changed.status, 422);
+    assert.match(changed.json.message, /spec.name: Too long/);
+    crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.name.maxLength = 10;
+    delete crd.metadata.resourceVersion;
+    assert.equal((await t.call('PUT', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.certwright.io', { body: crd })).status, 200);
+  });
+
   test('selectable fields and label selectors filter custom resources', async () => {
     await t.call('POST', widgetPath('default'), { body: widget('sel-green', { color: 'green' }) });
     const green = await t.call('GET', `${widgetPath('default')}?fieldSelector=spec.color%3Dgreen`);
