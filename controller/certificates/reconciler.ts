@@ -27,7 +27,17 @@ import type { Informer } from '../runtime/informer.js';
 import { keyOf, parseKey, type ObjectRef } from '../runtime/keys.js';
 import { CERTIFICATE_REQUESTS, CERTIFICATES, SECRETS, type ResourceType } from '../runtime/resources.js';
 import { isAlreadyExists, isNotFound } from '../runtime/api-error.js';
-import { hasInvalidRequest, isDenied, readyReason, REASON_FAILED, REASON_ISSUED, CONDITION_DENIED, CONDITION_INVALID_REQUEST, CONDITION_READY } from '../certificaterequests/status.js';
+import {
+  CONDITION_DENIED,
+  CONDITION_INVALID_REQUEST,
+  CONDITION_READY,
+  hasInvalidRequest,
+  isDenied,
+  readyReason,
+  REASON_FAILED,
+  REASON_ISSUED,
+  REASON_PENDING,
+} from '../certificaterequests/status.js';
 import { backoffUntil, DEFAULT_ISSUANCE_BACKOFF, specChangedSinceFailure, type IssuanceBackoff } from './backoff.js';
 import {
   certificateOwnerReference,
@@ -111,6 +121,8 @@ interface Work {
   nextRequest?: CertificateRequest;
   /** Times at which something is due (renewal, backoff end, expiry, re-checks). */
   wakeAt: number[];
+  /** What issuance waits on that needs someone's attention, for the Ready=False message. */
+  blocker?: string;
   log: Logger | undefined;
 }
 
@@ -252,6 +264,7 @@ export class CertificateReconciler {
     const owner = duplicateSecretNameOwner(sharing, work.secret && asV1Secret(work.secret));
     if (owner === undefined || owner === work.cached.metadata.name) return false;
     work.log?.info({ owner }, 'another Certificate owns the Secret; not issuing');
+    work.blocker = `Certificate ${JSON.stringify(owner)} uses the same Secret and issues into it`;
     work.wakeAt.push(work.now + DUPLICATE_SECRET_NAME_RECHECK_MS);
     return true;
   }
@@ -261,6 +274,12 @@ export class CertificateReconciler {
     if (until === undefined || work.now >= until) return false;
     const nextRequest = requestForRevision(work.requests, nextRevision(work.certificate));
     if (specChangedSinceFailure(work.certificate, nextRequest)) return false;
+    const status = work.certificate.status;
+    const issuing = findCondition(status?.conditions, 'Issuing');
+    const attempts = status?.failedIssuanceAttempts ?? 1;
+    work.blocker =
+      `Issuance failed ${attempts === 1 ? 'once' : `${attempts} times`}${issuing?.status === 'False' && issuing.reason ? ` (${issuing.reason})` : ''}; ` +
+      `the next attempt is at ${rfc3339(new Date(until))}`;
     work.wakeAt.push(until);
     return true;
   }
@@ -283,6 +302,7 @@ export class CertificateReconciler {
     }
     if ('wait' in action) {
       this.#event(work, action.event.type, action.event.reason, action.event.message);
+      work.blocker = `${action.event.reason}: ${action.event.message}`;
       return false;
     }
     if ('use' in action) {
@@ -399,7 +419,14 @@ export class CertificateReconciler {
       this.#failIssuance(work, failure.reason, failure.message);
       return false;
     }
-    if (readyReason(request) !== REASON_ISSUED) return false;
+    if (readyReason(request) !== REASON_ISSUED) {
+      // Only what the signer reports as pending needs attention; approval and signing in flight do not.
+      const ready = findCondition(request.status?.conditions, CONDITION_READY);
+      if (ready?.status === 'False' && ready.reason === REASON_PENDING) {
+        work.blocker = `Waiting for CertificateRequest ${JSON.stringify(request.metadata.name)}: ${ready.message ?? ready.reason}`;
+      }
+      return false;
+    }
 
     const certificatePem = Buffer.from(request.status?.certificate ?? '', 'base64').toString('utf8');
     const caPem = request.status?.ca ? Buffer.from(request.status.ca, 'base64').toString('utf8') : undefined;
@@ -519,7 +546,10 @@ export class CertificateReconciler {
     const violation: Violation | undefined =
       firstViolation(readinessChain, this.#policyInput(work)) ??
       (renewal?.windowError ? { reason: 'WindowError', message: renewal.windowError } : undefined);
-    if (violation) this.#setCondition(work, 'Ready', 'False', violation.reason, violation.message);
+    if (violation) {
+      const message = work.blocker ? `${violation.message}. ${work.blocker}` : violation.message;
+      this.#setCondition(work, 'Ready', 'False', violation.reason, message);
+    }
     else this.#setCondition(work, 'Ready', 'True', 'Ready', READY_MESSAGE);
 
     const leaf = state.exists && state.certificate.status === 'parsed' ? state.certificate.leaf : undefined;

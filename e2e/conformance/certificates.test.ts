@@ -321,7 +321,7 @@ for (const suite of suites) {
     test('update with a new DNS name', async () => {
       const before = await fresh(suite, UPDATE_DNS);
       const dnsNames = [...before.certificate.spec.dnsNames!, domain()];
-      await manager.client.update(CERTIFICATES, { ...before.certificate, spec: { ...before.certificate.spec, dnsNames } });
+      await manager.client.patch(CERTIFICATES, { namespace: suite.namespace, name: UPDATE_DNS }, { spec: { dnsNames } });
       const after = await waitFor(async () => {
         const f = await fresh(suite, UPDATE_DNS);
         return f.certificate.metadata.generation === 2 && isReady(f.certificate) && f.certificate.status?.revision === 2 ? f : undefined;

@@ -8,6 +8,7 @@ import type { Certificate, CertificateRequest } from '../../../api/types.js';
 import { startLocalCluster, type LocalCluster } from '../../../cli/local-cluster.js';
 import { NAMESPACES } from '../../../cli/manifests.js';
 import { rfc3339 } from '../../../apiserver/time.js';
+import { isConflict } from '../../../controller/runtime/api-error.js';
 import { CERTIFICATES, CERTIFICATE_REQUESTS, SECRETS } from '../../../controller/runtime/resources.js';
 import { parseCertificate } from '../../../pki/index.js';
 import {
@@ -64,12 +65,21 @@ const at = (text: string | undefined) => {
   return Date.parse(text);
 };
 
+/** Approves or denies as an external approver would (retrying when the request changed meanwhile). */
 async function approve(w: World, request: CertificateRequest, type: 'Approved' | 'Denied'): Promise<void> {
-  const conditions = [
-    ...(request.status?.conditions ?? []),
-    { type, status: 'True' as const, reason: 'test', message: `${type} by the test`, lastTransitionTime: rfc3339(new Date(w.clock.now())) },
-  ];
-  await w.manager.client.updateStatus(CERTIFICATE_REQUESTS, { ...request, status: { ...request.status, conditions } });
+  for (let current = request; ; ) {
+    const conditions = [
+      ...(current.status?.conditions ?? []),
+      { type, status: 'True' as const, reason: 'test', message: `${type} by the test`, lastTransitionTime: rfc3339(new Date(w.clock.now())) },
+    ];
+    try {
+      await w.manager.client.updateStatus(CERTIFICATE_REQUESTS, { ...current, status: { ...current.status, conditions } });
+      return;
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      current = await w.manager.client.get<CertificateRequest>(CERTIFICATE_REQUESTS, { namespace: w.namespace, name: current.metadata.name! });
+    }
+  }
 }
 
 function onlyRequest(w: World, revision = 1): Promise<CertificateRequest> {
@@ -178,6 +188,12 @@ test('failure backoff 1h → 2h → 4h, cleared on success', async () => {
   assert.equal(condition(failed, 'Issuing')?.reason, 'test');
   assert.equal(condition(failed, 'Issuing')?.message, 'The certificate request has failed to complete and will be retried: Denied by the test');
   assert.equal(condition(failed, 'Ready')?.status, 'False');
+  await eventually(
+    () =>
+      condition(cached(w, 'web'), 'Ready')?.message ===
+      `Issuing certificate as Secret does not exist. Issuance failed once (test); the next attempt is at ${rfc3339(new Date(at(failed.status?.lastFailureTime) + HOUR_MS))}`,
+    'the Ready message names the failure and the next attempt',
+  );
 
   const freshRequest = () =>
     eventually(async () => {
@@ -219,10 +235,8 @@ test('a spec change during backoff retries at once', async () => {
   await approve(w, await onlyRequest(w), 'Denied');
   await eventually(() => cached(w, 'web')?.status?.failedIssuanceAttempts === 1, 'the failure');
 
-  await w.manager.client.update(CERTIFICATES, {
-    ...cached(w, 'web')!,
-    spec: { ...created.spec, dnsNames: ['web.example.test', 'new.example.test'] },
-  });
+  assert.deepEqual(created.spec.dnsNames, ['web.example.test']);
+  await w.manager.client.patch(CERTIFICATES, { namespace: w.namespace, name: 'web' }, { spec: { dnsNames: ['web.example.test', 'new.example.test'] } });
   const request = await eventually(async () => {
     const [r] = await requests(w);
     return r && r.metadata.uid !== undefined && !r.status?.conditions?.some((c) => c.type === 'Denied') ? r : undefined;
@@ -302,8 +316,8 @@ test("other actors' data keys, labels and annotations survive re-issuance; secre
   assert.equal(dataOf(secret, 'tls-combined.pem'), `${dataOf(secret, 'tls.key')}\n${dataOf(secret, 'tls.crt')}`);
 
   // Dropping the template and the output format removes exactly what certwright had put there.
-  const { secretTemplate: _t, additionalOutputFormats: _f, ...spec } = created.spec;
-  await w.manager.client.update(CERTIFICATES, { ...cached(w, 'web')!, spec });
+  assert.ok(created.spec.secretTemplate && created.spec.additionalOutputFormats);
+  await w.manager.client.patch(CERTIFICATES, { namespace: w.namespace, name: 'web' }, { spec: { secretTemplate: null, additionalOutputFormats: null } });
   secret = await eventually(async () => {
     const s = await getSecret(w, 'web-tls');
     return s.metadata.labels?.tier === undefined && s.data?.['tls-combined.pem'] === undefined ? s : undefined;
@@ -311,4 +325,35 @@ test("other actors' data keys, labels and annotations survive re-issuance; secre
   assert.equal(dataOf(secret, 'extra.txt'), 'mine');
   assert.equal(secret.metadata.labels?.team, 'payments');
   assert.equal(cached(w, 'web')?.status?.revision, 2, 'no re-issuance for a metadata change');
+});
+
+test('the Ready message names what issuance waits on: a missing issuer', async () => {
+  const w = await newWorld();
+  await createCertificate(w, 'web', { issuerRef: { name: 'missing' } });
+  const message = await eventually(() => {
+    const ready = condition(cached(w, 'web'), 'Ready');
+    return ready?.status === 'False' && ready.message?.includes('Waiting for') ? ready.message : undefined;
+  }, 'Ready=False naming the request');
+  assert.equal(
+    message,
+    'Issuing certificate as Secret does not exist. Waiting for CertificateRequest "web-1": Referenced "Issuer" not found: issuers.cert-manager.io "missing" not found',
+  );
+});
+
+test('--enable-certificate-owner-ref puts a controller reference on the Secret; turned off, it is removed', {
+  // The embedded API server's server-side apply drops only `uid` of an ownerReferences item the
+  // manager stops applying (the item is keyed by uid and should go as a whole); garbage collection
+  // then deletes the Secret for its owner-less reference. Passes once the apply is fixed.
+  todo: 'apiserver SSA: removing a list-map item leaves it without its key',
+}, async () => {
+  let w = await newWorld({ enableCertificateOwnerRef: true });
+  const created = await createCertificate(w, 'web');
+  await ready(w, 'web', 1);
+  const owned = await getSecret(w, 'web-tls');
+  assert.deepEqual(owned.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]), [['Certificate', 'web', created.metadata.uid, true]]);
+
+  await w.stopManager();
+  w = world = await startWorld({ dataDir: dataDir.path, cluster, namespace: w.namespace, manager: {} });
+  await eventually(async () => ((await getSecret(w, 'web-tls')).metadata.ownerReferences ?? []).length === 0, 'the owner reference removed');
+  assert.equal(cached(w, 'web')?.status?.revision, 1, 'without re-issuing');
 });
