@@ -15,7 +15,9 @@ import { startApiServer, type ApiServer } from '../../apiserver/index.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Skips outside CI when kubectl is absent; in CI (`CI=true`) a missing kubectl fails the tests. */
 function kubectlMissing(): string | false {
+  if (process.env.CI) return false;
   try {
     execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
     return false;
