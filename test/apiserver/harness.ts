@@ -62,7 +62,13 @@ export function callServer(server: ApiServer, method: string, path: string, opti
 /** Starts an API server in a fresh temporary data dir. */
 export async function startTestServer(options: Partial<ApiServerOptions> = {}, dataDir?: string): Promise<TestServer> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'certwright-apiserver-')));
-  const server = await startApiServer({ dataDir: dir, onBackgroundError: (e) => console.error('background error:', e), ...options });
+  let server: ApiServer;
+  try {
+    server = await startApiServer({ dataDir: dir, onBackgroundError: (e) => console.error('background error:', e), ...options });
+  } catch (e) {
+    if (!dataDir) await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
   const kc = new KubeConfig();
   kc.loadFromFile(server.kubeconfigPath);
   return {
