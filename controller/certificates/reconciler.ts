@@ -49,7 +49,7 @@ import {
 } from './metadata.js';
 import { nextKeyAction } from './next-key.js';
 import { PendingWrites } from './pending-writes.js';
-import { firstViolation, readinessChain, triggerChain, type Violation } from './policies.js';
+import { firstViolation, readinessChain, triggerChain, type PolicyChain, type Violation } from './policies.js';
 import { renewalTime, type RenewalTime } from './renewal.js';
 import {
   buildCertificateRequest,
@@ -123,6 +123,8 @@ interface Work {
   wakeAt: number[];
   /** What issuance waits on that needs someone's attention, for the Ready=False message. */
   blocker?: string;
+  /** The checks both chains share, as last evaluated (trigger and readiness read the same answer). */
+  sharedChecks?: { secretState: SecretState; revision: number | undefined; violation: Violation | undefined };
   log: Logger | undefined;
 }
 
@@ -135,6 +137,12 @@ interface ObjectCache {
 type Stage = (work: Work) => Promise<boolean>;
 
 const SECRET_TYPE_META = { apiVersion: 'v1', kind: 'Secret' };
+
+// Both chains start with the same Secret checks and differ only in their last check, so the shared
+// part is evaluated once per reconcile and each chain adds its own tail.
+const SHARED_CHECKS = triggerChain.filter((check) => readinessChain.includes(check));
+const TRIGGER_TAIL = triggerChain.slice(SHARED_CHECKS.length);
+const READINESS_TAIL = readinessChain.slice(SHARED_CHECKS.length);
 
 /** The decisions speak client-node's V1Secret; caches and the client speak plain JSON objects. */
 const asV1Secret = (secret: KubeSecret): V1Secret => secret as unknown as V1Secret;
@@ -178,6 +186,13 @@ function describe(err: unknown): string {
 export class CertificateReconciler {
   #o: CertificateReconcilerOptions;
   #fieldManager: string;
+  /**
+   * Decoded Secrets by cached object: informer objects are replaced, never changed, so a Secret
+   * is parsed once per version however often its Certificate is reconciled (a restart's resync).
+   */
+  #secretStates = new WeakMap<KubeSecret, SecretState>();
+  /** Secrets (by cached object) found up to date for a Certificate `uid:generation`: no need to check again. */
+  #upkeptFor = new WeakMap<KubeSecret, string>();
 
   /** The issuance stages, in order; the first returning false ends them. */
   readonly #issuanceStages: Stage[] = [
@@ -229,11 +244,18 @@ export class CertificateReconciler {
         .byIndex(BY_OWNER_UID, uid)
         .filter((s) => s.metadata.labels?.[NEXT_PRIVATE_KEY_LABEL] === 'true' && isControlledBy(s, cached)),
       secret,
-      secretState: inspectSecret(secret && asV1Secret(secret)),
+      secretState: this.#inspect(secret),
       secretUpToDate: false,
       wakeAt: [],
       log: log?.(cached),
     };
+  }
+
+  #inspect(secret: KubeSecret | undefined): SecretState {
+    if (!secret) return inspectSecret(undefined);
+    let state = this.#secretStates.get(secret);
+    if (!state) this.#secretStates.set(secret, (state = inspectSecret(asV1Secret(secret))));
+    return state;
   }
 
   /** The Secret named by spec.secretName: from the owned-Secrets cache, else (not ours yet) from the API. */
@@ -247,7 +269,7 @@ export class CertificateReconciler {
   async #trigger(work: Work): Promise<boolean> {
     if (isIssuing(work.certificate)) return true;
     if (this.#blockedByDuplicateSecretName(work) || this.#inFailureBackoff(work)) return true;
-    const violation = firstViolation(triggerChain, this.#policyInput(work));
+    const violation = this.#violation(work, TRIGGER_TAIL);
     if (!violation) {
       work.secretUpToDate = true;
       return true;
@@ -505,7 +527,7 @@ export class CertificateReconciler {
       return seen === after || (seen !== undefined && seen !== before);
     });
     work.secret = applied;
-    work.secretState = inspectSecret(asV1Secret(applied));
+    work.secretState = this.#inspect(applied);
   }
 
   // ---- stage 5: secret upkeep ------------------------------------------------------------------
@@ -514,6 +536,8 @@ export class CertificateReconciler {
   async #secretUpkeep(work: Work): Promise<boolean> {
     const state = work.secretState;
     if (!work.secretUpToDate || !state.exists || state.privateKey.status !== 'parsed' || state.certificate.status !== 'parsed') return true;
+    const checkedFor = `${work.cached.metadata.uid}:${work.cached.metadata.generation}`;
+    if (work.secret && this.#upkeptFor.get(work.secret) === checkedFor) return true;
     const desiredFor = (keystorePasswords: KeystorePasswords) =>
       desiredSecret({
         certificate: work.certificate,
@@ -528,7 +552,10 @@ export class CertificateReconciler {
       });
     // Keystores are compared by presence only, so checking needs no real password (nor a read).
     const violation = secretUpkeepViolation(state.secret, desiredFor({ jks: '', pkcs12: '' }), { fieldManager: this.#fieldManager });
-    if (!violation) return true;
+    if (!violation) {
+      if (work.secret) this.#upkeptFor.set(work.secret, checkedFor);
+      return true;
+    }
     if (violation.reason === UpkeepReason.ManagedFieldsParseError) {
       work.log?.warn({ reason: violation.reason }, violation.message);
       return true;
@@ -544,7 +571,7 @@ export class CertificateReconciler {
     const state = work.secretState;
     const renewal = this.#renewal(work);
     const violation: Violation | undefined =
-      firstViolation(readinessChain, this.#policyInput(work)) ??
+      this.#violation(work, READINESS_TAIL) ??
       (renewal?.windowError ? { reason: 'WindowError', message: renewal.windowError } : undefined);
     if (violation) {
       const message = work.blocker ? `${violation.message}. ${work.blocker}` : violation.message;
@@ -579,6 +606,17 @@ export class CertificateReconciler {
   }
 
   // ---- shared helpers --------------------------------------------------------------------------
+
+  /** The first violation of the shared Secret checks, else of `tail` (the rest of one chain). */
+  #violation(work: Work, tail: PolicyChain): Violation | undefined {
+    const input = this.#policyInput(work);
+    const revision = work.certificate.status?.revision;
+    let shared = work.sharedChecks;
+    if (!shared || shared.secretState !== work.secretState || shared.revision !== revision) {
+      shared = work.sharedChecks = { secretState: work.secretState, revision, violation: firstViolation(SHARED_CHECKS, input) };
+    }
+    return shared.violation ?? firstViolation(tail, input);
+  }
 
   #policyInput(work: Work) {
     const revision = work.certificate.status?.revision;
