@@ -59,6 +59,8 @@ export class CertificateController {
   readonly pendingWrites: PendingWrites;
   #timers: TimerQueue;
   #queue: WorkQueue;
+  /** Certificates with a wake-up in the timer heap (so stop can take them out). */
+  #armed = new Set<string>();
 
   constructor(options: CertificateControllerOptions) {
     const { timers, certificates, requests, ownedSecrets } = options;
@@ -92,7 +94,7 @@ export class CertificateController {
         const renewAt = statusRenewalTime(certificate);
         if (renewAt !== undefined) this.#wakeAt(objectKey(certificate), renewAt);
       },
-      onDelete: (certificate) => this.#timers.cancel(wakeTimerKey(objectKey(certificate))),
+      onDelete: (certificate) => this.#cancelWake(objectKey(certificate)),
     });
     // A Certificate and, when it appears, goes or moves, the others naming the same Secret: one of
     // them may now own it.
@@ -119,8 +121,7 @@ export class CertificateController {
   /** Finishes reconciles in flight; pending wake-ups are dropped (the next start re-arms them). */
   async stop(): Promise<void> {
     await this.controller.stop();
-    for (const key of this.#armed) this.#timers.cancel(wakeTimerKey(key));
-    this.#armed.clear();
+    for (const key of [...this.#armed]) this.#cancelWake(key);
   }
 
   /** When the next wake-up of Certificate `key` is due, if one is armed. */
@@ -128,14 +129,17 @@ export class CertificateController {
     return this.#timers.dueAt(wakeTimerKey(key));
   }
 
-  #armed = new Set<string>();
-
   #wakeAt(key: string, at: number): void {
     this.#armed.add(key);
     this.#timers.schedule(wakeTimerKey(key), at, () => {
       this.#armed.delete(key);
       this.#queue.add(key);
     });
+  }
+
+  #cancelWake(key: string): void {
+    this.#armed.delete(key);
+    this.#timers.cancel(wakeTimerKey(key));
   }
 
   async #reconcile(key: string): Promise<Result> {
@@ -146,8 +150,7 @@ export class CertificateController {
     } else if (outcome.wakeAt !== undefined) {
       this.#wakeAt(key, outcome.wakeAt);
     } else {
-      this.#armed.delete(key);
-      this.#timers.cancel(wakeTimerKey(key));
+      this.#cancelWake(key);
     }
     return {};
   }

@@ -348,7 +348,9 @@ export class CertificateReconciler {
       const secret = work.nextKeySecrets.find((s) => s.metadata.name === name);
       if (!secret) continue;
       await this.#deleteOwned(work, SECRETS, secret, this.#o.ownedSecrets);
-      work.log?.debug({ secret: name, why }, 'deleted next private key Secret');
+      // Tidying up after an issuance is routine; a key thrown away during one is worth telling.
+      if (isIssuing(work.certificate)) this.#event(work, 'Normal', 'Deleted', `Deleted next private key Secret ${JSON.stringify(name)}: ${why}`);
+      else work.log?.debug({ secret: name, why }, 'deleted next private key Secret');
     }
   }
 
