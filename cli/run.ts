@@ -332,7 +332,9 @@ export async function runUntilStopped(
   try {
     running = await startController(effective);
   } catch (err) {
-    io.stderr.write(`certwright: ${(err as Error).message}\n`);
+    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    const hint = inUse ? ' (another certwright running? pick other ports with --metrics-address/--health-address, e.g. 127.0.0.1:0)' : '';
+    io.stderr.write(`certwright: ${(err as Error).message}${hint}\n`);
     return 1;
   }
   try {
