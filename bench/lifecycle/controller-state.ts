@@ -31,15 +31,21 @@ export async function scrapeControllerMetrics(metricsUrl: string): Promise<Contr
 const SAMPLE_MS = 100;
 /** "Quiet": under 2% of one core over the last second. */
 const QUIET_WINDOW_MS = 1000;
-const QUIET_CPU_SHARE = 0.02;
+export const QUIET_CPU_SHARE = 0.02;
 
 /**
  * Resolves with performance.now() at which the controller went quiet: the start of the first
- * one-second window in which it used < 2% CPU, after it had reconciled at least
+ * one-second window in which it used under `quietCpuShare` of a core (default 2%), after it had reconciled at least
  * `expectedCertificateSyncs` Certificates (checked on /metrics only once it is quiet, since a
  * scrape at 10k Certificates is itself work).
  */
-export async function waitForIdle(pid: number, metricsUrl: string, expectedCertificateSyncs: number, deadlineMs: number): Promise<number> {
+export async function waitForIdle(
+  pid: number,
+  metricsUrl: string,
+  expectedCertificateSyncs: number,
+  deadlineMs: number,
+  quietCpuShare = QUIET_CPU_SHARE,
+): Promise<number> {
   const samples: Array<{ at: number; cpuSeconds: number }> = [];
   for (;;) {
     const at = performance.now();
@@ -48,7 +54,7 @@ export async function waitForIdle(pid: number, metricsUrl: string, expectedCerti
     // Keep the last sample at or before the window's start, and everything after it.
     while (samples.length > 1 && samples[1]!.at <= at - QUIET_WINDOW_MS) samples.shift();
     const first = samples[0]!;
-    if (at - first.at >= QUIET_WINDOW_MS && samples.at(-1)!.cpuSeconds - first.cpuSeconds < (QUIET_CPU_SHARE * (at - first.at)) / 1000) {
+    if (at - first.at >= QUIET_WINDOW_MS && samples.at(-1)!.cpuSeconds - first.cpuSeconds < (quietCpuShare * (at - first.at)) / 1000) {
       if ((await scrapeControllerMetrics(metricsUrl)).certificateSyncs >= expectedCertificateSyncs) return first.at;
       samples.length = 0;
     }

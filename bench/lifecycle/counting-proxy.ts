@@ -87,6 +87,11 @@ export async function startCountingProxy(target: string, dataDir: string): Promi
   };
 
   const server: Server = createServer({ key: privateKey, cert: certificate, keepAlive: true }, forward);
+  // As the API server: idle keep-alive sockets outlive the client's (so a reused socket is never
+  // closed under a request: "socket hang up"), and watches have no request time limit.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+  server.requestTimeout = 0;
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -14,9 +14,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CERTIFICATES } from '../../controller/runtime/resources.js';
-import { scrapeControllerMetrics, waitForIdle } from './controller-state.js';
+import { QUIET_CPU_SHARE, scrapeControllerMetrics, waitForIdle } from './controller-state.js';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
-import { summarizeProfilesIn } from './cpu-profile.js';
+import { summarizeProfilesIn } from './profiles.js';
 import { measureCryptoBaseline } from './crypto-baseline.js';
 import { benchUsage, BenchUsageError, parseBenchOptions, type BenchOptions } from './options.js';
 import { startApiServerProcess, startControllerProcess, type ApiServerProcess, type CliProcess, type ControllerProcess } from './processes.js';
@@ -27,6 +27,10 @@ import { BenchCluster, benchCertificate, forEachConcurrently } from './workload.
 
 const RESULTS_DIR = fileURLToPath(new URL('../../../bench/results', import.meta.url));
 const MiB = 1024 * 1024;
+const CPU_PROFILE_INTERVAL_US = 10_000;
+const HEAP_PROFILE_INTERVAL_BYTES = 128 * 1024;
+/** The profiler's own sampling costs an idle process ~1–2% of a core. */
+const PROFILED_QUIET_CPU_SHARE = 0.05;
 
 /** Rejects when `child` exits; only ever raced against a phase it must outlive. */
 function failOnExit(child: CliProcess, what: string, logPath: string): Promise<never> {
@@ -59,7 +63,14 @@ interface Running {
 async function run(options: BenchOptions, command: string, running: Running, log: (line: string) => void): Promise<LifecycleResult> {
   const { count, dataDir } = { count: options.count, dataDir: running.dataDir };
   const profileDir = join(dataDir, 'profiles');
-  const profiling = (name: string) => (options.cpuProfile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : []);
+  // Sampling every 10 ms rather than V8's 1 ms: at 1 ms the profiler alone keeps an idle
+  // controller at ~5% CPU, which would hide the steady state being measured.
+  const profiling = (name: string) => [
+    ...(options.cpuProfile ? ['--cpu-prof', '--cpu-prof-interval', String(CPU_PROFILE_INTERVAL_US), '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : []),
+    ...(options.heapProfile ? ['--heap-prof', '--heap-prof-interval', String(HEAP_PROFILE_INTERVAL_BYTES), '--heap-prof-dir', profileDir, '--heap-prof-name', `${name}.heapprofile`] : []),
+  ];
+  const waitUntilQuiet = (controller: ControllerProcess) =>
+    waitForIdle(controller.process.pid, controller.metricsUrl, count + 1, performance.now() + options.timeoutSeconds * 1000, options.cpuProfile ? PROFILED_QUIET_CPU_SHARE : QUIET_CPU_SHARE);
   const logPath = (name: string) => join(dataDir, `${name}.log`);
 
   log(`crypto baseline: ${options.cryptoSamples} P-256 certificates in-process`);
@@ -82,7 +93,11 @@ async function run(options: BenchOptions, command: string, running: Running, log
   // P1: N Certificates at once, until every one is Ready.
   log(`P1: creating ${count} ECDSA P-256 Certificates (${options.createConcurrency} in flight) and waiting until all are Ready`);
   const certificates = Array.from({ length: count }, (_, i) => benchCertificate(i));
-  const [controllerBefore, apiServerBefore] = await Promise.all([readProcessUsage(controller.process.pid), readProcessUsage(apiServer.process.pid)]);
+  const [controllerBefore, apiServerBefore, metricsBefore] = await Promise.all([
+    readProcessUsage(controller.process.pid),
+    readProcessUsage(apiServer.process.pid),
+    scrapeControllerMetrics(controller.metricsUrl),
+  ]);
   const benchBefore = process.cpuUsage();
   let created = 0;
   const p1Start = performance.now();
@@ -112,7 +127,7 @@ async function run(options: BenchOptions, command: string, running: Running, log
   const readyTimes = [...cluster.readyAt.values()].map((t) => t - p1Start).sort((a, b) => a - b);
   // The controller's cost per Certificate includes what it still does once all are Ready (old
   // CertificateRequests, events): measure until it is quiet.
-  await Promise.race([waitForIdle(controller.process.pid, controller.metricsUrl, count + 1, performance.now() + options.timeoutSeconds * 1000), controllerGone]);
+  await Promise.race([waitUntilQuiet(controller), controllerGone]);
   const [controllerAfter, apiServerAfter, metrics] = await Promise.all([
     readProcessUsage(controller.process.pid),
     readProcessUsage(apiServer.process.pid),
@@ -133,10 +148,7 @@ async function run(options: BenchOptions, command: string, running: Running, log
     apiServerGone,
   ]));
   const restartedGone = failOnExit(restarted.process, 'the restarted controller', logPath('controller-restarted'));
-  const idleAt = await Promise.race([
-    waitForIdle(restarted.process.pid, restarted.metricsUrl, count + 1, performance.now() + options.timeoutSeconds * 1000),
-    restartedGone,
-  ]);
+  const idleAt = await Promise.race([waitUntilQuiet(restarted), restartedGone]);
   const restartRequests = proxy.counts();
   log(`P4: timers armed ${seconds(restarted.timersArmedMs)} s after spawn, idle after ${seconds(idleAt - restarted.process.spawnedAt)} s; steady state for ${options.steadySeconds} s`);
   proxy.resetCounts();
@@ -174,6 +186,8 @@ async function run(options: BenchOptions, command: string, running: Running, log
       controllerWarnings: controller.warnings(),
     },
     p3: {
+      baselineRssBytes: controllerBefore.rssBytes,
+      baselineHeapUsedBytes: metricsBefore.heapUsedBytes,
       controllerRssBytes: controllerAfter.rssBytes,
       controllerPeakRssBytes: controllerAfter.peakRssBytes,
       heapUsedBytes: metrics.heapUsedBytes,
@@ -197,7 +211,7 @@ async function run(options: BenchOptions, command: string, running: Running, log
         controllerRssBytes: steadyAfter.rssBytes,
       },
     },
-    ...(options.cpuProfile ? { profiles: await summarizeProfilesIn(profileDir) } : {}),
+    ...(options.cpuProfile || options.heapProfile ? { profiles: await summarizeProfilesIn(profileDir) } : {}),
   };
   return { ...measured, goals: judge(measured) };
 }

@@ -14,6 +14,8 @@ export interface BenchOptions {
   timeoutSeconds: number;
   /** Run the controller under `node --cpu-prof` and summarise where its time went. */
   cpuProfile: boolean;
+  /** Run the controller under `node --heap-prof` and summarise what its live memory was allocated by. */
+  heapProfile: boolean;
   /** Keep the data directory (store, logs, profiles) instead of deleting it. */
   keepData: boolean;
   /** Extra `certwright run` flags, e.g. `--kube-api-qps=5000`. */
@@ -31,7 +33,8 @@ export const benchUsage = `Usage: node dist/bench/lifecycle/main.js [flags]
   --crypto-samples N        certificates in the in-process crypto baseline (default 200)
   --create-concurrency N    creates in flight (default 64)
   --timeout-seconds S       give up on P1 after S (default 600)
-  --cpu-prof                profile the controller processes and print their top costs
+  --cpu-prof                profile the controller processes' CPU and print their top costs
+  --heap-prof               profile what the controllers' live memory was allocated by (at their exit)
   --keep-data               keep the data directory (store, process logs, profiles)
   --controller-arg FLAG     pass FLAG to \`certwright run\` (repeatable), e.g. --controller-arg=--workers=10
   --output FILE             JSON result (default bench/results/lifecycle.json, smoke: lifecycle-smoke.json)
@@ -60,6 +63,7 @@ export function parseBenchOptions(args: readonly string[], defaultOutputDir: str
         'create-concurrency': { type: 'string' },
         'timeout-seconds': { type: 'string' },
         'cpu-prof': { type: 'boolean' },
+        'heap-prof': { type: 'boolean' },
         'keep-data': { type: 'boolean' },
         'controller-arg': { type: 'string', multiple: true },
         output: { type: 'string' },
@@ -80,6 +84,7 @@ export function parseBenchOptions(args: readonly string[], defaultOutputDir: str
     createConcurrency: positiveInteger('create-concurrency', values['create-concurrency'], 64),
     timeoutSeconds: positiveInteger('timeout-seconds', values['timeout-seconds'], smoke ? 120 : 600),
     cpuProfile: values['cpu-prof'] ?? false,
+    heapProfile: values['heap-prof'] ?? false,
     keepData: values['keep-data'] ?? false,
     controllerArgs: values['controller-arg'] ?? [],
     output: values.output ?? `${defaultOutputDir}/${smoke ? 'lifecycle-smoke.json' : 'lifecycle.json'}`,

@@ -106,7 +106,8 @@ export async function startApiServerProcess(dataDir: string, logPath: string): P
 }
 
 interface LogLine {
-  level?: number;
+  /** pino's label (`warn`) as certwright logs it, or its number (40). */
+  level?: string | number;
   msg?: string;
   metrics?: string;
 }
@@ -120,8 +121,7 @@ function parseLogLine(line: string): LogLine | undefined {
   }
 }
 
-/** pino's numeric level of `warn`. */
-const WARN_LEVEL = 40;
+const WARNING_LEVELS = new Set<string | number>(['warn', 'error', 'fatal', 40, 50, 60]);
 
 export interface ControllerProcess {
   process: CliProcess;
@@ -153,7 +153,7 @@ export async function startControllerProcess(options: ControllerProcessOptions):
   );
   let warnings = 0;
   child.onLine((line) => {
-    if ((parseLogLine(line)?.level ?? 0) >= WARN_LEVEL) warnings++;
+    if (WARNING_LEVELS.has(parseLogLine(line)?.level ?? '')) warnings++;
   });
   const started = child.waitForLine('controller start', (line) => (parseLogLine(line)?.msg === 'controllers started' ? performance.now() : undefined), 300_000);
   const running = child.waitForLine('controller metrics address', (line) => {

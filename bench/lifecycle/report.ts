@@ -1,6 +1,6 @@
 /** The lifecycle benchmark's result, the goals it is judged against, and how it is printed. */
 import type { RequestCounts } from './counting-proxy.js';
-import type { ProfileSummary } from './cpu-profile.js';
+import type { CostLine, ProfileSummary } from './profiles.js';
 import type { CryptoBaseline } from './crypto-baseline.js';
 
 const MiB = 1024 * 1024;
@@ -26,6 +26,9 @@ export interface LifecycleResult {
     controllerWarnings: number;
   };
   p3: {
+    /** Before P1: the controller running with only the CA chain. */
+    baselineRssBytes: number;
+    baselineHeapUsedBytes: number;
     controllerRssBytes: number;
     controllerPeakRssBytes: number;
     /** From the controller's /metrics (prom-client's Node process metrics). */
@@ -157,6 +160,10 @@ export function renderReport(r: LifecycleResult): string {
     ['P1 controller warnings logged', String(r.p1.controllerWarnings)],
     ['P3 controller RSS (peak)', `${round(r.p3.controllerRssBytes / MiB, 1)} MiB (${round(r.p3.controllerPeakRssBytes / MiB, 1)} MiB)`],
     ['P3 controller V8 heap used / total', `${round(r.p3.heapUsedBytes / MiB, 1)} / ${round(r.p3.heapTotalBytes / MiB, 1)} MiB`],
+    [
+      'P3 before P1: RSS / heap used',
+      `${round(r.p3.baselineRssBytes / MiB, 1)} / ${round(r.p3.baselineHeapUsedBytes / MiB, 1)} MiB; growth ${round((r.p3.controllerRssBytes - r.p3.baselineRssBytes) / r.p1.certificates / 1024, 1)} KiB RSS, ${round((r.p3.heapUsedBytes - r.p3.baselineHeapUsedBytes) / r.p1.certificates / 1024, 1)} KiB heap per cert`,
+    ],
     ['P3 API server RSS', `${round(r.p3.apiServerRssBytes / MiB, 1)} MiB`],
     ['P4 restart → timers armed', `${round(r.p4.restart.timersArmedSeconds)} s`],
     ['P4 restart → idle', `${round(r.p4.restart.idleSeconds)} s`],
@@ -173,11 +180,10 @@ export function renderReport(r: LifecycleResult): string {
     `API requests counted by: ${r.p4.countedBy}`,
   ];
   for (const [name, summary] of Object.entries(r.profiles ?? {})) {
+    const rows = (costs: CostLine[]) => costs.map((c) => [c.what, String(c.amount), String(c.percent)]);
+    const heading = summary.unit === 'ms' ? `CPU profile ${name}: ${summary.total} ms sampled, by self time` : `heap profile ${name}: ${summary.total} MiB live, by allocating frame`;
     sections.push(
-      `CPU profile ${name} (${summary.totalMs} ms sampled), top self time:\n` +
-        renderTable(['function', 'ms', '%'], summary.topFunctions.map((c) => [c.what, String(c.selfMs), String(c.percent)])) +
-        '\n' +
-        renderTable(['file', 'ms', '%'], summary.topFiles.map((c) => [c.what, String(c.selfMs), String(c.percent)])),
+      `${heading}\n${renderTable(['function', summary.unit, '%'], rows(summary.topFunctions))}\n${renderTable(['file', summary.unit, '%'], rows(summary.topFiles))}`,
     );
   }
   return sections.join('\n\n');

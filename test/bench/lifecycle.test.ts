@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadOrCreateServingMaterial } from '../../apiserver/tls.js';
 import { describeRequest, isWrite, startCountingProxy } from '../../bench/lifecycle/counting-proxy.js';
-import { summarizeCpuProfile, type CpuProfile } from '../../bench/lifecycle/cpu-profile.js';
+import { summarizeCpuProfile, summarizeHeapProfile, type CpuProfile, type HeapProfileNode } from '../../bench/lifecycle/profiles.js';
 import { BenchUsageError, parseBenchOptions } from '../../bench/lifecycle/options.js';
 import { parseProcStatCpuSeconds, parseProcStatusBytes, readProcessUsage } from '../../bench/lifecycle/process-usage.js';
 import { judge, quantile, type LifecycleResult } from '../../bench/lifecycle/report.js';
@@ -100,12 +100,32 @@ test('CPU profile summary: self time per function and per file, heaviest first',
     timeDeltas: [1000, 3000, 3000, 2000, 1000],
   };
   const summary = summarizeCpuProfile(profile, 2);
-  assert.equal(summary.totalMs, 10);
+  assert.equal(summary.unit, 'ms');
+  assert.equal(summary.total, 10);
   assert.deepEqual(summary.topFunctions, [
-    { what: 'sign (pki/signing.js:100)', selfMs: 6, percent: 60 },
-    { what: '(anonymous) (node_modules/yaml/dist/index.js:1)', selfMs: 2, percent: 20 },
+    { what: 'sign (pki/signing.js:100)', amount: 6, percent: 60 },
+    { what: '(anonymous) (node_modules/yaml/dist/index.js:1)', amount: 2, percent: 20 },
   ]);
   assert.deepEqual(summary.topFiles.map((c) => c.what), ['pki/signing.js', 'node_modules/yaml/dist/index.js']);
+});
+
+test('heap profile summary: live bytes per allocating function and file, over the whole tree', () => {
+  const MiB = 1024 * 1024;
+  const node = (functionName: string, url: string, selfSize: number, children: HeapProfileNode[] = []): HeapProfileNode => ({
+    callFrame: { functionName, url, lineNumber: 0 },
+    selfSize,
+    children,
+  });
+  const summary = summarizeHeapProfile({
+    head: node('(root)', '', 0, [
+      node('onAdd', 'file:///w/dist/controller/runtime/store.js', 3 * MiB, [node('parse', 'file:///w/dist/pki/certificates.js', 6 * MiB)]),
+      node('parse', 'file:///w/dist/pki/certificates.js', 1 * MiB),
+    ]),
+  });
+  assert.equal(summary.unit, 'MiB');
+  assert.equal(summary.total, 10);
+  assert.deepEqual(summary.topFunctions[0], { what: 'parse (pki/certificates.js:1)', amount: 7, percent: 70 });
+  assert.deepEqual(summary.topFiles.map((c) => [c.what, c.amount]), [['pki/certificates.js', 7], ['controller/runtime/store.js', 3]]);
 });
 
 test('options: defaults, smoke defaults, and specific errors', () => {
