@@ -42,6 +42,7 @@ import { backoffUntil, DEFAULT_ISSUANCE_BACKOFF, specChangedSinceFailure, type I
 import {
   certificateOwnerReference,
   CERTIFICATE_API_VERSION,
+  ISSUE_TEMPORARY_CERTIFICATE_ANNOTATION,
   isIssuing,
   NEXT_PRIVATE_KEY_LABEL,
   PART_OF_CONTROLLER_LABEL,
@@ -49,7 +50,7 @@ import {
 } from './metadata.js';
 import { nextKeyAction } from './next-key.js';
 import { PendingWrites } from './pending-writes.js';
-import { firstViolation, readinessChain, triggerChain, type PolicyChain, type Violation } from './policies.js';
+import { firstViolation, readinessChain, temporaryCertificateChain, triggerChain, type PolicyChain, type Violation } from './policies.js';
 import { renewalTime, type RenewalTime } from './renewal.js';
 import {
   buildCertificateRequest,
@@ -61,7 +62,15 @@ import {
   requestsToDelete,
   revisionsToPrune,
 } from './requests.js';
-import { DEFAULT_FIELD_MANAGER, desiredSecret, secretUpkeepViolation, UpkeepReason, type KeystorePasswords } from './secret-layout.js';
+import {
+  DEFAULT_FIELD_MANAGER,
+  desiredSecret,
+  secretUpkeepViolation,
+  temporaryCertificatePem,
+  temporaryCertificateSecret,
+  UpkeepReason,
+  type KeystorePasswords,
+} from './secret-layout.js';
 import { inspectSecret, secretDataBytes, type SecretState } from './secret-state.js';
 
 /** Certificates by `namespace/spec.secretName`: finds the Certificates a Secret event concerns, and duplicates. */
@@ -449,6 +458,7 @@ export class CertificateReconciler {
       if (ready?.status === 'False' && ready.reason === REASON_PENDING) {
         work.blocker = `Waiting for CertificateRequest ${JSON.stringify(request.metadata.name)}: ${ready.message ?? ready.reason}`;
       }
+      await this.#temporaryCertificate(work);
       return false;
     }
 
@@ -484,6 +494,23 @@ export class CertificateReconciler {
     // The next key is now the Secret's key; its temporary Secret has served its purpose.
     await this.#deleteNextKeySecrets(work, work.nextKeySecrets.map((s) => s.metadata.name!), 'issued');
     return true;
+  }
+
+  /**
+   * While the request is pending, a Certificate annotated `cert-manager.io/issue-temporary-certificate`
+   * whose Secret holds no usable key pair gets a throw-away certificate for the next key (§2.7), so
+   * its users can start; it has no issuer annotations, so the real certificate replaces it.
+   */
+  async #temporaryCertificate(work: Work): Promise<void> {
+    if (work.cached.metadata.annotations?.[ISSUE_TEMPORARY_CERTIFICATE_ANNOTATION] !== 'true') return;
+    if (!firstViolation(temporaryCertificateChain, this.#policyInput(work))) return;
+    const { pem } = work.nextKey!;
+    const certificatePem = await temporaryCertificatePem(work.certificate, pem, new Date(work.now));
+    await this.#applySecret(
+      work,
+      temporaryCertificateSecret({ certificate: work.certificate, privateKeyPem: pem, certificatePem, ...(work.secret?.type ? { existingType: work.secret.type } : {}) }),
+    );
+    this.#event(work, 'Normal', 'Issuing', 'Issued temporary certificate');
   }
 
   #failIssuance(work: Work, reason: string, message: string): void {

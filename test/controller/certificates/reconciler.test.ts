@@ -9,10 +9,12 @@ import { startLocalCluster, type LocalCluster } from '../../../cli/local-cluster
 import { NAMESPACES } from '../../../cli/manifests.js';
 import { rfc3339 } from '../../../apiserver/time.js';
 import { isConflict } from '../../../controller/runtime/api-error.js';
-import { CERTIFICATES, CERTIFICATE_REQUESTS, SECRETS } from '../../../controller/runtime/resources.js';
+import { CERTIFICATES, CERTIFICATE_REQUESTS, ISSUERS, SECRETS } from '../../../controller/runtime/resources.js';
+import type { KubeSecret } from '../../../issuers/backend.js';
 import { parseCertificate } from '../../../pki/index.js';
 import {
   cached,
+  certificateObject,
   certificatePublicKeyOf,
   condition,
   createCertificate,
@@ -338,6 +340,29 @@ test('the Ready message names what issuance waits on: a missing issuer', async (
     message,
     'Issuing certificate as Secret does not exist. Waiting for CertificateRequest "web-1": Referenced "Issuer" not found: issuers.cert-manager.io "missing" not found',
   );
+});
+
+test('issue-temporary-certificate: a throw-away certificate for the next key while the request waits, then the real one', async () => {
+  const w = await newWorld();
+  await w.manager.client.create(CERTIFICATES, {
+    ...certificateObject(w.namespace, 'web', { issuerRef: { name: 'later' } }),
+    metadata: { namespace: w.namespace, name: 'web', annotations: { 'cert-manager.io/issue-temporary-certificate': 'true' } },
+  });
+  const temporary = await eventually(async () => (await w.manager.client.find<KubeSecret>(SECRETS, { namespace: w.namespace, name: 'web-tls' })) ?? false, 'the temporary Secret');
+  const leaf = parseCertificate(dataOf(temporary, 'tls.crt')!);
+  assert.equal(leaf.issuer, 'CN=cert-manager.local');
+  assert.equal(temporary.metadata.annotations?.['cert-manager.io/issuer-name'], undefined);
+  const [request] = await requests(w);
+  const nextKeySecret = await getSecret(w, request!.metadata.annotations!['cert-manager.io/private-key-secret-name']!);
+  assert.equal(publicKeyOf(dataOf(temporary, 'tls.key')!), publicKeyOf(dataOf(nextKeySecret, 'tls.key')!), 'made for the next key');
+  assert.equal(condition(cached(w, 'web'), 'Ready')?.status, 'False');
+
+  await w.manager.client.create(ISSUERS, { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { namespace: w.namespace, name: 'later' }, spec: { selfSigned: {} } });
+  await ready(w, 'web', 1);
+  const issued = await getSecret(w, 'web-tls');
+  assert.notEqual(parseCertificate(dataOf(issued, 'tls.crt')!).issuer, 'CN=cert-manager.local');
+  assert.equal(issued.metadata.annotations?.['cert-manager.io/issuer-name'], 'later');
+  assert.equal(publicKeyOf(dataOf(issued, 'tls.key')!), publicKeyOf(dataOf(temporary, 'tls.key')!), 'the real certificate keeps the key');
 });
 
 test('--enable-certificate-owner-ref puts a controller reference on the Secret; turned off, it is removed', {
