@@ -342,6 +342,29 @@ test('the Ready message names what issuance waits on: a missing issuer', async (
   );
 });
 
+test('keystores with a password from a Secret; a missing password Secret is reported and waited for', async () => {
+  const w = await newWorld();
+  await createCertificate(w, 'web', {
+    keystores: { pkcs12: { create: true, passwordSecretRef: { name: 'keystore-password', key: 'password' } }, jks: { create: true, password: 'changeit' } },
+  });
+  await eventually(async () => (await eventsFor(w, 'web')).some((e) => e.reason === 'KeystorePasswordSecretNotFound'), 'the missing password reported');
+  assert.equal(await w.manager.client.find(SECRETS, { namespace: w.namespace, name: 'web-tls' }), undefined);
+
+  await w.manager.client.create(SECRETS, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { namespace: w.namespace, name: 'keystore-password' },
+    data: { password: Buffer.from('s3cret').toString('base64') },
+  });
+  // The retry runs on the controller's per-key backoff, on the manual clock.
+  await eventually(() => {
+    w.clock.advance(1000);
+    return cached(w, 'web')?.status?.revision === 1;
+  }, 'issued after the password Secret appears');
+  const secret = await getSecret(w, 'web-tls');
+  for (const key of ['keystore.p12', 'truststore.p12', 'keystore.jks', 'truststore.jks']) assert.ok(secret.data?.[key], key);
+});
+
 test('issue-temporary-certificate: a throw-away certificate for the next key while the request waits, then the real one', async () => {
   const w = await newWorld();
   await w.manager.client.create(CERTIFICATES, {
