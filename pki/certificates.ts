@@ -51,7 +51,7 @@ export function certificateFromDer(der: Buffer): CertificateInfo {
   const info: CertificateInfo = Object.assign(namesAndUsages(structure.subject, extensions, structure.spki, 'CERTIFICATE_MALFORMED'), {
     der,
     pem: encodePem(der, 'CERTIFICATE'),
-    serialNumber: structure.serial.toString('hex').replace(/^(00)+(?=.)/, ''),
+    serialNumber: structure.serial.toString('hex').replace(/^0+(?=.)/, ''),
     serialNumberBytes: structure.serial,
     notBefore: structure.notBefore,
     notAfter: structure.notAfter,
