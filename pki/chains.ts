@@ -8,7 +8,7 @@ import { publicKeyFromSpki } from './public-keys.js';
 import { nativeCertificateSignatureVerifies, signatureVerifies } from './signature-algorithms.js';
 import { readCertificateStructure } from './structures.js';
 
-/** Each certificate's imported public key (null when unusable): chains check one issuer many times. */
+/** Each certificate's imported public key (null when unusable): chains check one issuer many times. Parsed certificates are never changed, so both caches stay valid. */
 const publicKeys = new WeakMap<CertificateInfo, KeyObject | null>();
 
 function publicKeyOf(certificate: CertificateInfo): KeyObject | null {
@@ -24,11 +24,19 @@ function publicKeyOf(certificate: CertificateInfo): KeyObject | null {
   return key;
 }
 
+/** Verdicts by child then parent: ordering and bundling a chain ask about the same pairs again. */
+const verdicts = new WeakMap<CertificateInfo, WeakMap<CertificateInfo, boolean>>();
+
 function issuerSignatureVerifies(child: CertificateInfo, parent: CertificateInfo): boolean {
+  let byParent = verdicts.get(child);
+  const known = byParent?.get(parent);
+  if (known !== undefined) return known;
   const key = publicKeyOf(parent);
-  if (!key) return false;
   const { signatureAlgorithm, signed, signature } = readCertificateStructure(child.der);
-  return signatureVerifies(signatureAlgorithm, signed, signature, key) ?? nativeCertificateSignatureVerifies(child.der, key);
+  const verdict = key ? (signatureVerifies(signatureAlgorithm, signed, signature, key) ?? nativeCertificateSignatureVerifies(child.der, key)) : false;
+  if (!byParent) verdicts.set(child, (byParent = new WeakMap()));
+  byParent.set(parent, verdict);
+  return verdict;
 }
 
 /** `parent` issued `child`: names chain (raw DER) and `parent`'s key verifies `child`'s signature. */
