@@ -17,7 +17,7 @@ import { readCertificateStructure } from './structures.js';
 export interface CertificateInfo extends NamesAndUsages {
   der: Buffer;
   pem: string;
-  /** Serial as lowercase hex without leading zero octets. */
+  /** Serial as lowercase hex without leading zeros, as Go's big.Int and OpenSSL print it. */
   serialNumber: string;
   /** The serial INTEGER's content octets exactly as encoded. */
   serialNumberBytes: Buffer;

@@ -156,7 +156,7 @@ export function referenceCertificate(der: Buffer) {
   return {
     ...referenceNamesAndUsages(rawSubject, extensions, Buffer.from(AsnConvert.serialize(tbs.subjectPublicKeyInfo))),
     der,
-    serialNumber: serialBytes.toString('hex').replace(/^(00)+(?=.)/, ''),
+    serialNumber: serialBytes.toString('hex').replace(/^0+(?=.)/, ''),
     serialNumberBytes: serialBytes,
     notBefore: tbs.validity.notBefore.getTime(),
     notAfter: tbs.validity.notAfter.getTime(),

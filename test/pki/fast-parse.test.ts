@@ -75,7 +75,7 @@ function opensslCertificate(name: string, args: string[]): string {
 
 const opensslCases: Array<[string, string[]]> = [
   ['every extension, P-384', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-extensions', 'everything', '-days', '30', '-set_serial', '0x87654321', '-subj', '/C=DE/ST=Berlin/L=Berlin/O=Acme/O=Acme Two/OU=Ops/CN=openssl.example.com/serialNumber=1234']],
-  ['BMP, T61 and IA5 strings', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-utf8', '-days', '1', '-subj', '/CN=日本語/O=Zürich/emailAddress=a@b.example/serialNumber=42']],
+  ['BMP, T61 and IA5 strings', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-utf8', '-days', '1', '-set_serial', '0x0a1b2c', '-subj', '/CN=日本語/O=Zürich/emailAddress=a@b.example/serialNumber=42']],
   ['multi-valued RDN, DC, UID, GeneralizedTime', ['-newkey', 'ed25519', '-multivalue-rdn', '-days', '15000', '-subj', '/CN=a+O=b/DC=example/UID=x', '-extensions', 'leafish']],
   ['RSA-PSS, negative-looking serial', ['-newkey', 'rsa:2048', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-days', '2', '-set_serial', '0xff00', '-subj', '/CN=pss.example.com']],
   ['P-521, empty subject with critical SAN', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-521', '-days', '3', '-subj', '/', '-extensions', 'leafish']],
@@ -93,7 +93,9 @@ test('certificates openssl makes read the same through the DER reader and the AS
   assert.ok(everything.extensions.get('2.5.29.30')?.critical);
   assert.deepEqual(everything.crlDistributionPoints, ['http://crl.example.com/a.crl', 'http://crl2.example.com/b.crl']);
   assert.deepEqual(everything.ocspServers, ['http://ocsp.example.com', 'http://ocsp2.example.com']);
-  assert.deepEqual(parseCertificate(work.read('BMP-T61-and-IA5-strings.crt').toString()).subjectFields.organizations, ['Zürich']);
+  const strings = parseCertificate(work.read('BMP-T61-and-IA5-strings.crt').toString());
+  assert.deepEqual([strings.serialNumber, strings.serialNumberBytes.toString('hex')], ['a1b2c', '0a1b2c'], 'the serial prints without a leading zero nibble');
+  assert.deepEqual(strings.subjectFields.organizations, ['Zürich']);
   assert.equal(parseCertificate(work.read('BMP-T61-and-IA5-strings.crt').toString()).commonName, '日本語');
   assert.equal(parseCertificate(work.read('multi-valued-RDN-DC-UID-GeneralizedTime.crt').toString()).notAfter.getUTCFullYear() > 2049, true);
 });
