@@ -1,8 +1,9 @@
 /**
  * A strict DER reader that walks elements in place. asn1js (behind @peculiar/asn1-schema) builds an
- * object graph per value and costs about a millisecond per certificate; reading TLVs over subarrays
- * of the input costs microseconds. Strictness follows Go's cryptobyte, which is what cert-manager
- * parses with: definite minimal lengths, low-tag-number identifiers only, DER booleans.
+ * object graph per value and costs about a millisecond per certificate; walking offsets into the
+ * input costs microseconds. Strictness follows Go's cryptobyte, which is what cert-manager parses
+ * with: definite minimal lengths, low-tag-number identifiers only, minimal INTEGERs, DER booleans;
+ * times are read in the forms Go's x509 accepts.
  */
 import { PkiError, type PkiErrorCode } from './errors.js';
 
@@ -28,10 +29,6 @@ export class DerElement {
   /** The content octets. */
   get content(): Buffer {
     return this.input.subarray(this.contentStart, this.end);
-  }
-
-  get length(): number {
-    return this.end - this.start;
   }
 
   /** Whether both elements are the same bytes (tag, length and content). */
@@ -241,7 +238,7 @@ function zoneOffsetMinutes(text: string, from: number): number | undefined {
   const zone = text.slice(from);
   if (zone === 'Z') return 0;
   const match = /^([+-])(\d{2})(\d{2})$/.exec(zone);
-  if (!match) return undefined;
+  if (!match || Number(match[2]) > 23 || Number(match[3]) > 59) return undefined;
   return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
 }
 

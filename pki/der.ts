@@ -1,3 +1,7 @@
+/**
+ * asn1js helpers for the keystore code (pkcs12.ts), which builds and reads through asn1js and
+ * @peculiar/asn1-schema. Certificates, CSRs and names use der-reader.ts and der-writer.ts instead.
+ */
 import * as asn1js from 'asn1js';
 import { PkiError, type PkiErrorCode } from './errors.js';
 
@@ -16,18 +20,10 @@ export function parseDer(bytes: Uint8Array, code: PkiErrorCode, what: string): a
   return parsed.result;
 }
 
-export const CONTEXT_SPECIFIC = 3;
+const CONTEXT_SPECIFIC = 3;
 
 export function contextPrimitive(tagNumber: number, value: Uint8Array): asn1js.Primitive {
   return new asn1js.Primitive({ idBlock: { tagClass: CONTEXT_SPECIFIC, tagNumber }, valueHex: new Uint8Array(value) });
-}
-
-export function contextConstructed(tagNumber: number, value: asn1js.AsnType[]): asn1js.Constructed {
-  return new asn1js.Constructed({ idBlock: { tagClass: CONTEXT_SPECIFIC, tagNumber }, value });
-}
-
-export function toDer(value: asn1js.AsnType): Buffer {
-  return Buffer.from(value.toBER(false));
 }
 
 /** DER as a standalone ArrayBuffer, the type @peculiar/asn1-schema uses for ANY fields. */

@@ -48,12 +48,3 @@ export function parsingAs<T>(code: PkiErrorCode, what: string, parse: () => T): 
     throw new PkiError(code, `${what} could not be parsed`);
   }
 }
-
-export async function parsingAsAsync<T>(code: PkiErrorCode, what: string, parse: () => Promise<T>): Promise<T> {
-  try {
-    return await parse();
-  } catch (e) {
-    if (e instanceof PkiError) throw e;
-    throw new PkiError(code, `${what} could not be parsed`);
-  }
-}

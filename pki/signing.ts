@@ -195,11 +195,14 @@ const preparedByKey = new WeakMap<KeyObject, { ca: CaSigner; prepared: PreparedS
 const sameInput = (a: PemOrDer | undefined, b: PemOrDer | undefined) =>
   a === b || (a instanceof Uint8Array && b instanceof Uint8Array && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b));
 
+/** Strings are immutable; bytes are copied, so a caller refilling its buffer is not mistaken for the same CA. */
+const snapshot = (input: PemOrDer): PemOrDer => (input instanceof Uint8Array ? Buffer.from(input) : input);
+
 function preparedFor(ca: CaSigner): PreparedSigner {
   const cached = preparedByKey.get(ca.privateKey);
   if (cached && sameInput(cached.ca.certificate, ca.certificate) && sameInput(cached.ca.caBundle, ca.caBundle)) return cached.prepared;
   const prepared = prepareSigner(ca);
-  preparedByKey.set(ca.privateKey, { ca: { ...ca }, prepared });
+  preparedByKey.set(ca.privateKey, { ca: { certificate: snapshot(ca.certificate), privateKey: ca.privateKey, caBundle: ca.caBundle && snapshot(ca.caBundle) }, prepared });
   return prepared;
 }
 

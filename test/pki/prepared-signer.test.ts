@@ -100,6 +100,22 @@ test('signing with a CaSigner never reuses a preparation for another certificate
   assert.equal(withRoot.caPem, root.pem);
 });
 
+test('a certificate buffer refilled in place with another CA certificate is not mistaken for the first', async () => {
+  const key = await generatePrivateKey({ algorithm: 'Ed25519' });
+  const first = (await selfSignCertificate(await generateCsr({ commonName: 'Buffer CA 1', isCA: true }, key), { isCA: true, now }, key)).certificate;
+  let second = first;
+  // Same length, so the bytes can be overwritten in place (serials are 16 or 17 octets).
+  while (second.der.length !== first.der.length || second === first) {
+    second = (await selfSignCertificate(await generateCsr({ commonName: 'Buffer CA 2', isCA: true }, key), { isCA: true, now }, key)).certificate;
+  }
+  const buffer = Buffer.from(first.der);
+  const ca = { certificate: buffer, privateKey: key };
+  const csr = await generateCsr({ commonName: 'leaf' }, await generatePrivateKey({ algorithm: 'ECDSA' }));
+  assert.equal((await signCertificate(csr, { now }, ca)).certificate.issuer, 'CN=Buffer CA 1');
+  second.der.copy(buffer);
+  assert.equal((await signCertificate(csr, { now }, ca)).certificate.issuer, 'CN=Buffer CA 2');
+});
+
 test('a CA signing its own name and key issues a self-signed certificate that is its own chain', async () => {
   const ca: CaSigner = { certificate: intermediate.pem, privateKey: intermediateKey, caBundle: root.pem };
   const signed = await signCertificate(await generateCsr({ commonName: 'Prepared Intermediate', isCA: true }, intermediateKey), { isCA: true, now }, prepareSigner(ca));
