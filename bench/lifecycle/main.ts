@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { CERTIFICATES } from '../../controller/runtime/resources.js';
 import { QUIET_CPU_SHARE, scrapeControllerMetrics, waitForIdle } from './controller-state.js';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
-import { summarizeProfilesIn } from './profiles.js';
+import { monotonicMicroseconds, summarizeProfilesIn } from './profiles.js';
 import { measureCryptoBaseline } from './crypto-baseline.js';
 import { benchUsage, BenchUsageError, parseBenchOptions, type BenchOptions } from './options.js';
 import { startApiServerProcess, startControllerProcess, type ApiServerProcess, type CliProcess, type ControllerProcess } from './processes.js';
@@ -148,14 +148,18 @@ async function run(options: BenchOptions, command: string, running: Running, log
     apiServerGone,
   ]));
   const restartedGone = failOnExit(restarted.process, 'the restarted controller', logPath('controller-restarted'));
+  const restartStartUs = monotonicMicroseconds();
   const idleAt = await Promise.race([waitUntilQuiet(restarted), restartedGone]);
+  const idleUs = monotonicMicroseconds();
   const restartRequests = proxy.counts();
   log(`P4: timers armed ${seconds(restarted.timersArmedMs)} s after spawn, idle after ${seconds(idleAt - restarted.process.spawnedAt)} s; steady state for ${options.steadySeconds} s`);
   proxy.resetCounts();
   const steadyBefore = await readProcessUsage(restarted.process.pid);
   const steadyStart = performance.now();
+  const steadyStartUs = monotonicMicroseconds();
   await Promise.race([sleep(options.steadySeconds * 1000), restartedGone, apiServerGone]);
   const steadyAfter = await readProcessUsage(restarted.process.pid);
+  const steadyEndUs = monotonicMicroseconds();
   const steadyRequests = proxy.counts();
   const steadyMs = performance.now() - steadyStart;
   const revisionsAfter = cluster.revisions();
@@ -211,7 +215,13 @@ async function run(options: BenchOptions, command: string, running: Running, log
         controllerRssBytes: steadyAfter.rssBytes,
       },
     },
-    ...(options.cpuProfile || options.heapProfile ? { profiles: await summarizeProfilesIn(profileDir) } : {}),
+    ...(options.cpuProfile || options.heapProfile
+      ? {
+          profiles: await summarizeProfilesIn(profileDir, {
+            'restart-controller.cpuprofile': { restart: { fromUs: restartStartUs, toUs: idleUs }, steady: { fromUs: steadyStartUs, toUs: steadyEndUs } },
+          }),
+        }
+      : {}),
   };
   return { ...measured, goals: judge(measured) };
 }

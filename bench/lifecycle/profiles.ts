@@ -15,6 +15,8 @@ interface CallFrame {
 
 /** The parts of V8's `.cpuprofile` this reads. */
 export interface CpuProfile {
+  /** µs on the system's monotonic clock (the one `process.hrtime` reads in every process). */
+  startTime: number;
   nodes: Array<{ id: number; callFrame: CallFrame }>;
   samples: number[];
   /** µs since the previous sample, one per sample. */
@@ -81,12 +83,27 @@ class CostTable {
   }
 }
 
-export function summarizeCpuProfile(profile: CpuProfile, count = 15): ProfileSummary {
+/** A stretch of time on the monotonic clock, in µs (see `monotonicMicroseconds`). */
+export interface TimeWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+/** Now on the clock V8 stamps profiles with, so a profile of another process can be cut to a phase. */
+export function monotonicMicroseconds(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** Self time per frame, of the samples inside `window` when given. */
+export function summarizeCpuProfile(profile: CpuProfile, count = 15, window?: TimeWindow): ProfileSummary {
   const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const table = new CostTable();
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
     const frame = frames.get(id);
-    if (frame) table.add(frame, profile.timeDeltas[i] ?? 0);
+    if (frame && (!window || (at >= window.fromUs && at < window.toUs))) table.add(frame, delta);
   });
   return table.summary('ms', 1000, count);
 }
@@ -101,13 +118,25 @@ export function summarizeHeapProfile(profile: HeapProfile, count = 15): ProfileS
   return table.summary('MiB', 1024 * 1024, count);
 }
 
-/** Summaries of every `.cpuprofile` and `.heapprofile` in `dir`, by file name. */
-export async function summarizeProfilesIn(dir: string, count?: number): Promise<Record<string, ProfileSummary>> {
+/**
+ * Summaries of every `.cpuprofile` and `.heapprofile` in `dir`, by file name; a CPU profile with
+ * `phases` (file name → phase name → window) is summarised per phase, as `file (phase)`.
+ */
+export async function summarizeProfilesIn(
+  dir: string,
+  phases: Record<string, Record<string, TimeWindow>> = {},
+  count?: number,
+): Promise<Record<string, ProfileSummary>> {
   const files = (await readdir(dir).catch(() => [] as string[])).sort();
   const summaries: Record<string, ProfileSummary> = {};
   for (const file of files) {
-    if (file.endsWith('.cpuprofile')) summaries[file] = summarizeCpuProfile(JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile, count);
-    if (file.endsWith('.heapprofile')) summaries[file] = summarizeHeapProfile(JSON.parse(await readFile(join(dir, file), 'utf8')) as HeapProfile, count);
+    const read = async () => JSON.parse(await readFile(join(dir, file), 'utf8')) as unknown;
+    if (file.endsWith('.heapprofile')) summaries[file] = summarizeHeapProfile((await read()) as HeapProfile, count);
+    if (!file.endsWith('.cpuprofile')) continue;
+    const profile = (await read()) as CpuProfile;
+    const windows = Object.entries(phases[file] ?? {});
+    if (windows.length === 0) summaries[file] = summarizeCpuProfile(profile, count);
+    for (const [phase, window] of windows) summaries[`${file} (${phase})`] = summarizeCpuProfile(profile, count, window);
   }
   return summaries;
 }

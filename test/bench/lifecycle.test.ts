@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
 import { loadOrCreateServingMaterial } from '../../apiserver/tls.js';
 import { describeRequest, isWrite, startCountingProxy } from '../../bench/lifecycle/counting-proxy.js';
-import { summarizeCpuProfile, summarizeHeapProfile, type CpuProfile, type HeapProfileNode } from '../../bench/lifecycle/profiles.js';
+import { monotonicMicroseconds, summarizeCpuProfile, summarizeHeapProfile, type CpuProfile, type HeapProfileNode } from '../../bench/lifecycle/profiles.js';
 import { BenchUsageError, parseBenchOptions } from '../../bench/lifecycle/options.js';
 import { parseProcStatCpuSeconds, parseProcStatusBytes, readProcessUsage } from '../../bench/lifecycle/process-usage.js';
 import { judge, quantile, type LifecycleResult } from '../../bench/lifecycle/report.js';
@@ -90,6 +92,7 @@ test('the counting proxy counts each request and passes bodies and streams throu
 test('CPU profile summary: self time per function and per file, heaviest first', () => {
   const frame = (functionName: string, url: string, lineNumber: number) => ({ functionName, url, lineNumber });
   const profile: CpuProfile = {
+    startTime: 5_000_000,
     nodes: [
       { id: 1, callFrame: frame('(root)', '', -1) },
       { id: 2, callFrame: frame('reconcile', 'file:///w/dist-bench/controller/certificates/reconciler.js', 9) },
@@ -107,6 +110,23 @@ test('CPU profile summary: self time per function and per file, heaviest first',
     { what: '(anonymous) (node_modules/yaml/dist/index.js:1)', amount: 2, percent: 20 },
   ]);
   assert.deepEqual(summary.topFiles.map((c) => c.what), ['pki/signing.js', 'node_modules/yaml/dist/index.js']);
+  // Samples are stamped at startTime + the running sum of deltas: 5.001, 5.004, 5.007, 5.009, 5.010 s.
+  const phase = summarizeCpuProfile(profile, 5, { fromUs: 5_004_000, toUs: 5_009_000 });
+  assert.equal(phase.total, 6);
+  assert.deepEqual(phase.topFunctions.map((c) => c.what), ['sign (pki/signing.js:100)']);
+});
+
+test("another process's CPU profile is stamped on the clock monotonicMicroseconds reads", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'profile-clock-'));
+  try {
+    const before = monotonicMicroseconds();
+    await promisify(execFile)(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', 'p.cpuprofile', '-e', 'let x = 0; for (let i = 0; i < 1e6; i++) x += i;']);
+    const after = monotonicMicroseconds();
+    const profile = JSON.parse(await readFile(join(dir, 'p.cpuprofile'), 'utf8')) as CpuProfile;
+    assert.ok(profile.startTime >= before && profile.startTime <= after, `${before} ≤ ${profile.startTime} ≤ ${after}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('heap profile summary: live bytes per allocating function and file, over the whole tree', () => {
