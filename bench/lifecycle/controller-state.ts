@@ -37,11 +37,12 @@ export const QUIET_CPU_SHARE = 0.02;
  * Resolves with performance.now() at which the controller went quiet: the start of the first
  * one-second window in which it used under `quietCpuShare` of a core (default 2%), after it had reconciled at least
  * `expectedCertificateSyncs` Certificates (checked on /metrics only once it is quiet, since a
- * scrape at 10k Certificates is itself work).
+ * scrape at 10k Certificates is itself work). Sampling starts at once, so the metrics address may
+ * still be on its way.
  */
 export async function waitForIdle(
   pid: number,
-  metricsUrl: string,
+  metricsUrl: Promise<string> | string,
   expectedCertificateSyncs: number,
   deadlineMs: number,
   quietCpuShare = QUIET_CPU_SHARE,
@@ -55,7 +56,7 @@ export async function waitForIdle(
     while (samples.length > 1 && samples[1]!.at <= at - QUIET_WINDOW_MS) samples.shift();
     const first = samples[0]!;
     if (at - first.at >= QUIET_WINDOW_MS && samples.at(-1)!.cpuSeconds - first.cpuSeconds < (quietCpuShare * (at - first.at)) / 1000) {
-      if ((await scrapeControllerMetrics(metricsUrl)).certificateSyncs >= expectedCertificateSyncs) return first.at;
+      if ((await scrapeControllerMetrics(await metricsUrl)).certificateSyncs >= expectedCertificateSyncs) return first.at;
       samples.length = 0;
     }
     await sleep(SAMPLE_MS);

@@ -80,12 +80,13 @@ async function run(options: BenchOptions, command: string, running: Running, log
   const apiServer = (running.apiServer = await startApiServerProcess(dataDir, logPath('apiserver')));
   const cluster = (running.cluster = new BenchCluster(apiServer.kubeconfigPath));
   await cluster.start();
-  const controller = (running.controller = await startControllerProcess({
+  const controller = (running.controller = startControllerProcess({
     kubeconfigPath: apiServer.kubeconfigPath,
     logPath: logPath('controller'),
     nodeArgs: profiling('p1-controller'),
     runArgs: options.controllerArgs,
   }));
+  const metricsUrl = await controller.metricsUrl;
   const controllerGone = failOnExit(controller.process, 'the controller', logPath('controller'));
   const apiServerGone = failOnExit(apiServer.process, 'the API server', logPath('apiserver'));
   await Promise.race([cluster.createCa(), controllerGone, apiServerGone]);
@@ -96,7 +97,7 @@ async function run(options: BenchOptions, command: string, running: Running, log
   const [controllerBefore, apiServerBefore, metricsBefore] = await Promise.all([
     readProcessUsage(controller.process.pid),
     readProcessUsage(apiServer.process.pid),
-    scrapeControllerMetrics(controller.metricsUrl),
+    scrapeControllerMetrics(metricsUrl),
   ]);
   const benchBefore = process.cpuUsage();
   let created = 0;
@@ -131,7 +132,7 @@ async function run(options: BenchOptions, command: string, running: Running, log
   const [controllerAfter, apiServerAfter, metrics] = await Promise.all([
     readProcessUsage(controller.process.pid),
     readProcessUsage(apiServer.process.pid),
-    scrapeControllerMetrics(controller.metricsUrl),
+    scrapeControllerMetrics(metricsUrl),
   ]);
   const benchCpu = process.cpuUsage(benchBefore);
   const controllerCpuSeconds = controllerAfter.cpuSeconds - controllerBefore.cpuSeconds;
@@ -143,16 +144,19 @@ async function run(options: BenchOptions, command: string, running: Running, log
   const proxy = (running.proxy = await startCountingProxy(apiServer.url, dataDir));
   log('P4: restarting the controller (through the counting proxy)');
   await controller.process.stop();
-  const restarted = (running.controller = await Promise.race([
-    startControllerProcess({ kubeconfigPath: proxy.kubeconfigPath, logPath: logPath('controller-restarted'), nodeArgs: profiling('restart-controller'), runArgs: options.controllerArgs }),
-    apiServerGone,
-  ]));
-  const restartedGone = failOnExit(restarted.process, 'the restarted controller', logPath('controller-restarted'));
   const restartStartUs = monotonicMicroseconds();
-  const idleAt = await Promise.race([waitUntilQuiet(restarted), restartedGone]);
+  const restarted = (running.controller = startControllerProcess({
+    kubeconfigPath: proxy.kubeconfigPath,
+    logPath: logPath('controller-restarted'),
+    nodeArgs: profiling('restart-controller'),
+    runArgs: options.controllerArgs,
+  }));
+  const restartedGone = failOnExit(restarted.process, 'the restarted controller', logPath('controller-restarted'));
+  const idleAt = await Promise.race([waitUntilQuiet(restarted), restartedGone, apiServerGone]);
   const idleUs = monotonicMicroseconds();
+  const timersArmedMs = await restarted.timersArmedMs;
   const restartRequests = proxy.counts();
-  log(`P4: timers armed ${seconds(restarted.timersArmedMs)} s after spawn, idle after ${seconds(idleAt - restarted.process.spawnedAt)} s; steady state for ${options.steadySeconds} s`);
+  log(`P4: timers armed ${seconds(timersArmedMs)} s after spawn, idle after ${seconds(idleAt - restarted.process.spawnedAt)} s; steady state for ${options.steadySeconds} s`);
   proxy.resetCounts();
   const steadyBefore = await readProcessUsage(restarted.process.pid);
   const steadyStart = performance.now();
@@ -202,7 +206,7 @@ async function run(options: BenchOptions, command: string, running: Running, log
       countedBy:
         'a counting HTTPS proxy between the restarted controller and the API server (every request, successful or not, by verb and resource); the benchmark\'s own watches bypass it',
       restart: {
-        timersArmedSeconds: seconds(restarted.timersArmedMs),
+        timersArmedSeconds: seconds(timersArmedMs),
         idleSeconds: seconds(idleAt - restarted.process.spawnedAt),
         reissues,
         notReady: count - cluster.readyCount(),

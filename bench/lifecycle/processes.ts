@@ -125,13 +125,19 @@ const WARNING_LEVELS = new Set<string | number>(['warn', 'error', 'fatal', 40, 5
 
 export interface ControllerProcess {
   process: CliProcess;
-  metricsUrl: string;
   /**
    * ms from spawn to the manager's "controllers started" line: every informer has listed and its
    * add handlers have run, and the Certificate controller arms each renewal timer from
-   * status.renewalTime in its add handler — so this is "all timers armed".
+   * status.renewalTime in its add handler — so this is "all timers armed". It is the process's
+   * first line, so pino's asynchronous stdout cannot hold it back behind an earlier write.
    */
-  timersArmedMs: number;
+  timersArmedMs: Promise<number>;
+  /**
+   * From the "certwright is running" line, which can arrive seconds late: it is written right
+   * after the first one, while a busy event loop (10k Certificates to reconcile) delays the
+   * completion of that first write.
+   */
+  metricsUrl: Promise<string>;
   /** Log lines at warn or above so far (sync failures, conflicts that failed, …). */
   warnings(): number;
 }
@@ -145,7 +151,8 @@ export interface ControllerProcessOptions {
   runArgs?: readonly string[];
 }
 
-export async function startControllerProcess(options: ControllerProcessOptions): Promise<ControllerProcess> {
+/** Spawns `certwright run`; what it reports arrives through the promises (which reject if it exits first). */
+export function startControllerProcess(options: ControllerProcessOptions): ControllerProcess {
   const child = new CliProcess(
     options.nodeArgs ?? [],
     ['run', '--kubeconfig', options.kubeconfigPath, '--metrics-address', '127.0.0.1:0', '--health-address', '', ...(options.runArgs ?? [])],
@@ -155,12 +162,19 @@ export async function startControllerProcess(options: ControllerProcessOptions):
   child.onLine((line) => {
     if (WARNING_LEVELS.has(parseLogLine(line)?.level ?? '')) warnings++;
   });
-  const started = child.waitForLine('controller start', (line) => (parseLogLine(line)?.msg === 'controllers started' ? performance.now() : undefined), 300_000);
-  const running = child.waitForLine('controller metrics address', (line) => {
-    const log = parseLogLine(line);
-    return log?.msg === 'certwright is running' ? (log.metrics ?? '') : undefined;
-  }, 300_000);
-  const [startedAt, metricsUrl] = await Promise.all([started, running]);
-  if (!metricsUrl) throw new Error('the controller runs without a metrics server; the benchmark needs one');
-  return { process: child, metricsUrl, timersArmedMs: startedAt - child.spawnedAt, warnings: () => warnings };
+  const timersArmedMs = child.waitForLine('controller start', (line) => (parseLogLine(line)?.msg === 'controllers started' ? performance.now() - child.spawnedAt : undefined), 300_000);
+  const metricsUrl = child
+    .waitForLine('controller metrics address', (line) => {
+      const log = parseLogLine(line);
+      return log?.msg === 'certwright is running' ? (log.metrics ?? '') : undefined;
+    }, 300_000)
+    .then((url) => {
+      if (!url) throw new Error('the controller runs without a metrics server; the benchmark needs one');
+      return url;
+    });
+  // Callers await these when they need them; a process that dies early must not also crash the
+  // benchmark with an unhandled rejection of the one not awaited yet.
+  timersArmedMs.catch(() => {});
+  metricsUrl.catch(() => {});
+  return { process: child, timersArmedMs, metricsUrl, warnings: () => warnings };
 }
