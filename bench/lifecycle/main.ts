@@ -8,7 +8,7 @@
  *   npm run bench:smoke
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,6 +31,7 @@ const CPU_PROFILE_INTERVAL_US = 10_000;
 const HEAP_PROFILE_INTERVAL_BYTES = 128 * 1024;
 /** The profiler's own sampling costs an idle process ~1–2% of a core. */
 const PROFILED_QUIET_CPU_SHARE = 0.05;
+const STEADY_SLICE_MS = 5000;
 
 /** Rejects when `child` exits; only ever raced against a phase it must outlive. */
 function failOnExit(child: CliProcess, what: string, logPath: string): Promise<never> {
@@ -73,6 +74,7 @@ async function run(options: BenchOptions, command: string, running: Running, log
     waitForIdle(controller.process.pid, controller.metricsUrl, count + 1, performance.now() + options.timeoutSeconds * 1000, options.cpuProfile ? PROFILED_QUIET_CPU_SHARE : QUIET_CPU_SHARE);
   const logPath = (name: string) => join(dataDir, `${name}.log`);
 
+  const loadAtStart = loadavg()[0]!;
   log(`crypto baseline: ${options.cryptoSamples} P-256 certificates in-process`);
   const crypto = await measureCryptoBaseline(options.cryptoSamples);
 
@@ -161,8 +163,17 @@ async function run(options: BenchOptions, command: string, running: Running, log
   const steadyBefore = await readProcessUsage(restarted.process.pid);
   const steadyStart = performance.now();
   const steadyStartUs = monotonicMicroseconds();
-  await Promise.race([sleep(options.steadySeconds * 1000), restartedGone, apiServerGone]);
-  const steadyAfter = await readProcessUsage(restarted.process.pid);
+  // CPU per 5 s slice too, so a tail of the restart (a late GC) is told apart from a steady cost.
+  const steadySlices: number[] = [];
+  let sliceStart = steadyBefore;
+  for (let left = options.steadySeconds * 1000; left > 0; left -= STEADY_SLICE_MS) {
+    const sliceMs = Math.min(STEADY_SLICE_MS, left);
+    await Promise.race([sleep(sliceMs), restartedGone, apiServerGone]);
+    const sliceEnd = await readProcessUsage(restarted.process.pid);
+    steadySlices.push(Math.round(((sliceEnd.cpuSeconds - sliceStart.cpuSeconds) / (sliceMs / 1000)) * 10000) / 100);
+    sliceStart = sliceEnd;
+  }
+  const steadyAfter = sliceStart;
   const steadyEndUs = monotonicMicroseconds();
   const steadyRequests = proxy.counts();
   const steadyMs = performance.now() - steadyStart;
@@ -174,7 +185,13 @@ async function run(options: BenchOptions, command: string, running: Running, log
     benchmark: 'lifecycle' as const,
     generatedAt: new Date().toISOString(),
     command,
-    machine: { nproc: availableParallelism(), cpuModel: cpus()[0]?.model ?? '', node: process.version, memoryBytes: totalmem() },
+    machine: {
+      nproc: availableParallelism(),
+      cpuModel: cpus()[0]?.model ?? '',
+      node: process.version,
+      memoryBytes: totalmem(),
+      loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
+    },
     crypto,
     p1: {
       certificates: count,
@@ -216,6 +233,7 @@ async function run(options: BenchOptions, command: string, running: Running, log
         seconds: seconds(steadyMs),
         requests: steadyRequests,
         controllerCpuPercent: Math.round(((steadyAfter.cpuSeconds - steadyBefore.cpuSeconds) / (steadyMs / 1000)) * 10000) / 100,
+        controllerCpuPercentPer5s: steadySlices,
         controllerRssBytes: steadyAfter.rssBytes,
       },
     },

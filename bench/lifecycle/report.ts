@@ -9,7 +9,14 @@ export interface LifecycleResult {
   benchmark: 'lifecycle';
   generatedAt: string;
   command: string;
-  machine: { nproc: number; cpuModel: string; node: string; memoryBytes: number };
+  machine: {
+    nproc: number;
+    cpuModel: string;
+    node: string;
+    memoryBytes: number;
+    /** 1-minute load average at the start and at the end: other work on the machine only ever adds time. */
+    loadAverage: { start: number; end: number };
+  };
   crypto: CryptoBaseline;
   p1: {
     certificates: number;
@@ -52,6 +59,8 @@ export interface LifecycleResult {
       seconds: number;
       requests: RequestCounts;
       controllerCpuPercent: number;
+      /** The same, per 5-second slice of the window. */
+      controllerCpuPercentPer5s: number[];
       controllerRssBytes: number;
     };
   };
@@ -171,10 +180,11 @@ export function renderReport(r: LifecycleResult): string {
     ['P4 restart API requests', writesLine(r.p4.restart.requests)],
     [`P4 steady state (${r.p4.steady.seconds} s) API requests`, writesLine(r.p4.steady.requests)],
     ['P4 steady state controller CPU / RSS', `${round(r.p4.steady.controllerCpuPercent)}% / ${round(r.p4.steady.controllerRssBytes / MiB, 1)} MiB`],
+    ['P4 steady state controller CPU per 5 s (%)', r.p4.steady.controllerCpuPercentPer5s.join(' ')],
   ];
   const goalRows = r.goals.map((g) => [g.id, g.what, g.goal, g.value, g.met ? 'met' : 'MISSED']);
   const sections = [
-    `certwright lifecycle benchmark — ${r.machine.nproc} × ${r.machine.cpuModel}, node ${r.machine.node}`,
+    `certwright lifecycle benchmark — ${r.machine.nproc} × ${r.machine.cpuModel}, node ${r.machine.node}, load average ${r.machine.loadAverage.start} → ${r.machine.loadAverage.end}`,
     renderTable(['measurement', 'value'], measurements),
     renderTable(['id', 'goal', 'target', 'measured', ''], goalRows),
     `API requests counted by: ${r.p4.countedBy}`,
