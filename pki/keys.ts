@@ -2,10 +2,12 @@ import { createPrivateKey, createPublicKey, generateKeyPair, sign, verify, type 
 import { promisify } from 'node:util';
 import { PkiError } from './errors.js';
 import { MAX_PRIVATE_KEY_SIZE } from './limits.js';
+import { NAMED_CURVES, type EcCurve } from './curves.js';
 import { decodePemBlocks, assertWithinLimit, encodePem, looksLikePem, type PemOrDer } from './pem.js';
+import { privateKeyFromDer, privateKeyToDer, type PrivateKeyDerType } from './private-key-der.js';
 
+export type { EcCurve } from './curves.js';
 export type KeyAlgorithm = 'RSA' | 'ECDSA' | 'Ed25519';
-export type EcCurve = 'P-256' | 'P-384' | 'P-521';
 
 /**
  * `spec.privateKey` as cert-manager spells it. Fields are plain strings so an api/ Certificate spec
@@ -31,20 +33,6 @@ export const RSA_MAX_SIZE = 8192;
 const DEFAULT_RSA_SIZE = 2048;
 const DEFAULT_EC_SIZE = 256;
 
-export interface NamedCurve {
-  curve: EcCurve;
-  /** OpenSSL's name, as KeyObject.asymmetricKeyDetails reports it. */
-  nodeName: string;
-  oid: string;
-  size: number;
-  /** Octets of one point coordinate. */
-  coordinateLength: number;
-}
-export const NAMED_CURVES: readonly NamedCurve[] = [
-  { curve: 'P-256', nodeName: 'prime256v1', oid: '1.2.840.10045.3.1.7', size: 256, coordinateLength: 32 },
-  { curve: 'P-384', nodeName: 'secp384r1', oid: '1.3.132.0.34', size: 384, coordinateLength: 48 },
-  { curve: 'P-521', nodeName: 'secp521r1', oid: '1.3.132.0.35', size: 521, coordinateLength: 66 },
-];
 const curveBySize = new Map(NAMED_CURVES.map((c) => [c.size, c.curve]));
 const curveByNodeName = new Map(NAMED_CURVES.map((c) => [c.nodeName, c]));
 
@@ -104,7 +92,7 @@ export function privateKeyEncodingOf(encoding: string | undefined): PrivateKeyEn
  * How a key is serialised for `encoding`: PKCS1 means the algorithm's own format (PKCS#1 for RSA,
  * SEC 1 for EC); Ed25519 has none, so it is always PKCS#8.
  */
-function exportType(key: KeyObject, encoding: PrivateKeyEncoding): { type: 'pkcs1' | 'sec1' | 'pkcs8'; label: string } {
+function exportType(key: KeyObject, encoding: PrivateKeyEncoding): { type: PrivateKeyDerType; label: string } {
   const algorithm = describeKey(key).algorithm;
   if (encoding === 'PKCS8' || algorithm === 'Ed25519') return { type: 'pkcs8', label: 'PRIVATE KEY' };
   return algorithm === 'RSA' ? { type: 'pkcs1', label: 'RSA PRIVATE KEY' } : { type: 'sec1', label: 'EC PRIVATE KEY' };
@@ -117,7 +105,7 @@ function assertPrivate(key: KeyObject): void {
 export function encodePrivateKeyDer(key: KeyObject, encoding?: string): Buffer {
   assertPrivate(key);
   const { type } = exportType(key, privateKeyEncodingOf(encoding));
-  return key.export({ format: 'der', type });
+  return privateKeyToDer(key, type) ?? key.export({ format: 'der', type });
 }
 
 export function encodePrivateKeyPem(key: KeyObject, encoding?: string): string {
@@ -126,13 +114,13 @@ export function encodePrivateKeyPem(key: KeyObject, encoding?: string): string {
   return encodePem(encodePrivateKeyDer(key, encoding), label);
 }
 
-const derTypeByLabel: Record<string, 'pkcs8' | 'pkcs1' | 'sec1'> = {
+const derTypeByLabel: Record<string, PrivateKeyDerType> = {
   'PRIVATE KEY': 'pkcs8',
   'RSA PRIVATE KEY': 'pkcs1',
   'EC PRIVATE KEY': 'sec1',
 };
 
-function importDer(der: Buffer, type: 'pkcs8' | 'pkcs1' | 'sec1'): KeyObject | undefined {
+function importDer(der: Buffer, type: PrivateKeyDerType): KeyObject | undefined {
   try {
     return createPrivateKey({ key: der, format: 'der', type });
   } catch {
@@ -141,34 +129,46 @@ function importDer(der: Buffer, type: 'pkcs8' | 'pkcs1' | 'sec1'): KeyObject | u
 }
 
 /**
+ * `der` as the first of `types` it is: read and checked in JS when it has a shape
+ * private-key-der.ts handles, else imported by OpenSSL, named and checked with a trial signature.
+ */
+function importPrivateKey(der: Buffer, types: readonly PrivateKeyDerType[]): KeyObject {
+  for (const type of types) {
+    const key = privateKeyFromDer(der, type);
+    if (key) return key;
+  }
+  for (const type of types) {
+    const key = importDer(der, type);
+    if (!key) continue;
+    describeKey(key);
+    assertConsistent(key);
+    return key;
+  }
+  throw new PkiError('KEY_MALFORMED', 'private key could not be parsed');
+}
+
+/**
  * A private key from PEM (the first block, as cert-manager reads `tls.key`: PKCS#1, SEC 1 or PKCS#8)
  * or from DER in any of those formats. Only RSA, ECDSA P-256/384/521 and Ed25519 keys are accepted.
  */
 export function parsePrivateKey(input: PemOrDer): KeyObject {
   const limits = { maxBytes: MAX_PRIVATE_KEY_SIZE, what: 'private key' };
-  let key: KeyObject | undefined;
-  if (looksLikePem(input)) {
-    const block = decodePemBlocks(input, limits)[0]!;
-    if (block.label === 'ENCRYPTED PRIVATE KEY' || block.headers.get('Proc-Type')?.includes('ENCRYPTED')) {
-      throw new PkiError('UNSUPPORTED_KEY', 'encrypted private keys are not supported');
-    }
-    const type = derTypeByLabel[block.label];
-    if (!type) throw new PkiError('PEM_UNEXPECTED_TYPE', `unknown private key PEM type "${block.label}"`);
-    key = importDer(block.der, type);
-  } else {
+  if (!looksLikePem(input)) {
     assertWithinLimit(input, limits);
-    const der = Buffer.from(input);
-    key = importDer(der, 'pkcs8') ?? importDer(der, 'pkcs1') ?? importDer(der, 'sec1');
+    return importPrivateKey(Buffer.from(input), ['pkcs8', 'pkcs1', 'sec1']);
   }
-  if (!key) throw new PkiError('KEY_MALFORMED', 'private key could not be parsed');
-  describeKey(key);
-  assertConsistent(key);
-  return key;
+  const block = decodePemBlocks(input, limits)[0]!;
+  if (block.label === 'ENCRYPTED PRIVATE KEY' || block.headers.get('Proc-Type')?.includes('ENCRYPTED')) {
+    throw new PkiError('UNSUPPORTED_KEY', 'encrypted private keys are not supported');
+  }
+  const type = derTypeByLabel[block.label];
+  if (!type) throw new PkiError('PEM_UNEXPECTED_TYPE', `unknown private key PEM type "${block.label}"`);
+  return importPrivateKey(block.der, [type]);
 }
 
 /**
- * Like Go's key validation: the private half must produce signatures the public half accepts
- * (catches corrupted RSA primes or an EC public point that doesn't belong to the scalar).
+ * Like Go's key validation, for keys OpenSSL imported: the private half must produce signatures the
+ * public half accepts (catches an EC public point that doesn't belong to the scalar).
  */
 function assertConsistent(key: KeyObject): void {
   const probe = Buffer.from('certwright key check');

@@ -8,7 +8,8 @@ import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'no
 import { PkiError } from './errors.js';
 import { DerReader, TAG, type DerElement } from './der-reader.js';
 import { DER_NULL, derBitString, derOid, derSequence, derUnsignedInteger } from './der-writer.js';
-import { NAMED_CURVES, type KeyDescription, type NamedCurve } from './keys.js';
+import { NAMED_CURVES, type NamedCurve } from './curves.js';
+import type { KeyDescription } from './keys.js';
 
 const KEY_ALGORITHM_OID = { rsa: '1.2.840.113549.1.1.1', ec: '1.2.840.10045.2.1', ed25519: '1.3.101.112' } as const;
 const curveByOid = new Map(NAMED_CURVES.map((c) => [c.oid, c]));
@@ -154,7 +155,15 @@ export function publicKeyDer(source: PublicKeySource): Buffer {
   return spkiOf(publicKeyObject(source));
 }
 
+/** The SPKI DER a source carries encoded, or undefined for a KeyObject. */
+const encodedSpki = (source: PublicKeySource): Uint8Array | undefined =>
+  source instanceof Uint8Array ? source : 'publicKeyDer' in source ? source.publicKeyDer : undefined;
+
 export function publicKeysEqual(a: PublicKeySource, b: PublicKeySource): boolean {
+  // A KeyObject's SPKI as spkiOf writes it is what certificates and CSRs carry for the same key, so
+  // equal bytes settle it without importing the encoded side (an EC import costs ~55 µs).
+  const [encodedA, encodedB] = [encodedSpki(a), encodedSpki(b)];
+  if (!encodedA !== !encodedB && spkiOf((encodedA ? b : a) as KeyObject).equals(encodedA ?? encodedB!)) return true;
   return publicKeyObject(a).equals(publicKeyObject(b));
 }
 
