@@ -1,5 +1,6 @@
 /**
- * pki/ benchmark: key generation, CSR generation, CA preparation, signing (with a CaSigner and with
+ * pki/ benchmark: key generation, private key encoding and parsing (PEM, the Secret's default
+ * encoding), CSR generation, CA preparation, signing (with a CaSigner and with
  * a PreparedSigner) and parsing per key type, measured sequentially, plus key generation with two
  * in flight (it runs off the event loop, so two cores should overlap). The key type is the CA's
  * for prepare and sign (the leaf is always P-256). Each figure is the fastest of three rounds (key
@@ -12,7 +13,17 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { KeyObject } from 'node:crypto';
-import { generateCsr, generatePrivateKey, parseCertificate, prepareSigner, selfSignCertificate, signCertificate, type KeySpec } from '../../pki/index.js';
+import {
+  encodePrivateKeyPem,
+  generateCsr,
+  generatePrivateKey,
+  parseCertificate,
+  parsePrivateKey,
+  prepareSigner,
+  selfSignCertificate,
+  signCertificate,
+  type KeySpec,
+} from '../../pki/index.js';
 
 interface KeyType {
   name: string;
@@ -32,7 +43,7 @@ const keyTypes: KeyType[] = [
 
 interface Result {
   keyType: string;
-  operation: 'keygen' | 'csr' | 'prepare' | 'sign CaSigner' | 'sign prepared' | 'parse';
+  operation: 'keygen' | 'key encode' | 'key parse' | 'csr' | 'prepare' | 'sign CaSigner' | 'sign prepared' | 'parse';
   mode: 'sequential' | 'concurrency 2';
   /** Timed rounds; the fastest is reported. */
   rounds: number;
@@ -103,9 +114,12 @@ async function benchKeyType(type: KeyType, leafCsr: string): Promise<Result[]> {
   const signer = { certificate: ca.certificatePem, privateKey: key };
   const prepared = prepareSigner(signer);
   const issued = (await signCertificate(leafCsr, {}, prepared)).certificatePem;
+  const keyPem = encodePrivateKeyPem(key);
   return [
     ...keygen,
     ...(await measureInterleaved(type.name, [
+      { operation: 'key encode', ops: type.ops, run: () => encodePrivateKeyPem(key) },
+      { operation: 'key parse', ops: type.ops, run: () => parsePrivateKey(keyPem) },
       { operation: 'csr', ops: type.ops, run: () => generateCsr(spec, key) },
       { operation: 'prepare', ops: type.ops, run: () => prepareSigner(signer) },
       // A CaSigner passed again with the same key and PEM reuses its preparation, as issuers/ca.ts passes it.
