@@ -385,7 +385,7 @@ export class ObjectService {
       try {
         return await this.commitUpdate(r, key, object, resourceVersionOf(current));
       } catch (e) {
-        if (e instanceof Conflict && retryOnConflict && attempt < 16) continue;
+        if (e instanceof Conflict && retryOnConflict && attempt < 16) { await yieldToPendingCommit(attempt); continue; }
         if (e instanceof Conflict) throw modifiedConflict(r, name);
         if (e instanceof NotFound) throw notFound(r, name);
         throw e;
@@ -512,7 +512,7 @@ export class ObjectService {
         if (deepEqual(object, current) || ctx.dryRun || options.dryRun) return object;
         return await this.commitUpdate(r, key, object, resourceVersionOf(current));
       } catch (e) {
-        if (e instanceof Conflict && attempt < 16) continue;
+        if (e instanceof Conflict && attempt < 16) { await yieldToPendingCommit(attempt); continue; }
         if (e instanceof NotFound) throw notFound(r, name);
         throw e;
       }
@@ -547,7 +547,7 @@ export class ObjectService {
       try {
         return await this.commitUpdate(r, key, copy, resourceVersionOf(stored));
       } catch (e) {
-        if (e instanceof Conflict) continue;
+        if (e instanceof Conflict) { await yieldToPendingCommit(attempt); continue; }
         if (e instanceof NotFound) return undefined;
         throw e;
       }
@@ -614,4 +614,13 @@ export class ObjectService {
     }
     if (errors.length) throw invalid(r.group, r.kind, object?.metadata.name ?? old?.metadata.name ?? '', errors);
   }
+}
+
+/**
+ * A store conflict usually means another write to the object is still being committed (group
+ * commit makes it visible only after fsync); retrying at once would read the same old state and
+ * exhaust the retries in microseconds, so wait a little longer on each attempt.
+ */
+function yieldToPendingCommit(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(1 + attempt * 2, 20)));
 }
