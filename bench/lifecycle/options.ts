@@ -16,6 +16,8 @@ export interface BenchOptions {
   cpuProfile: boolean;
   /** Run the controller under `node --heap-prof` and summarise what its live memory was allocated by. */
   heapProfile: boolean;
+  /** Run P1's controller through the counting proxy too, to count its API requests per Certificate. */
+  countP1Requests: boolean;
   /** Keep the data directory (store, logs, profiles) instead of deleting it. */
   keepData: boolean;
   /** Extra `certwright run` flags, e.g. `--kube-api-qps=5000`. */
@@ -35,6 +37,8 @@ export const benchUsage = `Usage: node dist/bench/lifecycle/main.js [flags]
   --timeout-seconds S       give up on P1 after S (default 600)
   --cpu-prof                profile the controller processes' CPU and print their top costs
   --heap-prof               profile what the controllers' live memory was allocated by (at their exit)
+  --count-p1-requests       put the counting proxy in front of P1's controller too (its TLS work
+                            then shares the two cores, so P1's times are not comparable)
   --keep-data               keep the data directory (store, process logs, profiles)
   --controller-arg FLAG     pass FLAG to \`certwright run\` (repeatable), e.g. --controller-arg=--workers=10
   --output FILE             JSON result (default bench/results/lifecycle.json, smoke: lifecycle-smoke.json)
@@ -65,6 +69,7 @@ export function parseBenchOptions(args: readonly string[], defaultOutputDir: str
         'cpu-prof': { type: 'boolean' },
         'heap-prof': { type: 'boolean' },
         'keep-data': { type: 'boolean' },
+        'count-p1-requests': { type: 'boolean' },
         'controller-arg': { type: 'string', multiple: true },
         output: { type: 'string' },
         smoke: { type: 'boolean' },
@@ -86,6 +91,7 @@ export function parseBenchOptions(args: readonly string[], defaultOutputDir: str
     cpuProfile: values['cpu-prof'] ?? false,
     heapProfile: values['heap-prof'] ?? false,
     keepData: values['keep-data'] ?? false,
+    countP1Requests: values['count-p1-requests'] ?? false,
     controllerArgs: values['controller-arg'] ?? [],
     output: values.output ?? `${defaultOutputDir}/${smoke ? 'lifecycle-smoke.json' : 'lifecycle.json'}`,
   };

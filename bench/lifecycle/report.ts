@@ -31,6 +31,8 @@ export interface LifecycleResult {
     apiServerCpuSeconds: number;
     benchCpuSeconds: number;
     controllerWarnings: number;
+    /** With --count-p1-requests: the controller's API requests from its start to the end of P1. */
+    requests?: RequestCounts;
   };
   p3: {
     /** Before P1: the controller running with only the CA chain. */
@@ -156,6 +158,12 @@ function writesLine(counts: RequestCounts): string {
   return `${counts.writes} writes${writes.length ? ` (${writes.map(([what, n]) => `${what} ×${n}`).join(', ')})` : ''}, ${counts.reads} reads`;
 }
 
+/** Median and largest 5 s slice: one late GC shows as a high maximum over a low median. */
+function sliceSummary(slices: readonly number[]): string {
+  const sorted = [...slices].sort((a, b) => a - b);
+  return `median ${quantile(sorted, 0.5)}%, max ${sorted.at(-1) ?? NaN}% (${slices.length} slices)`;
+}
+
 /** The human summary: measurements, then the goals. */
 export function renderReport(r: LifecycleResult): string {
   const measurements: string[][] = [
@@ -167,6 +175,12 @@ export function renderReport(r: LifecycleResult): string {
     ['P1 controller CPU', `${round(r.p1.controllerCpuSeconds)} s = ${round(r.p1.controllerCpuMsPerCertificate, 3)} ms/cert = ${round(r.p1.overheadRatio)}× crypto`],
     ['P1 API server / bench CPU', `${round(r.p1.apiServerCpuSeconds)} s / ${round(r.p1.benchCpuSeconds)} s`],
     ['P1 controller warnings logged', String(r.p1.controllerWarnings)],
+    ...(r.p1.requests
+      ? [
+          ['P1 API requests per Certificate', `${round(r.p1.requests.writes / r.p1.certificates, 1)} writes, ${round(r.p1.requests.reads / r.p1.certificates, 1)} reads`],
+          ['P1 API requests', writesLine(r.p1.requests)],
+        ]
+      : []),
     ['P3 controller RSS (peak)', `${round(r.p3.controllerRssBytes / MiB, 1)} MiB (${round(r.p3.controllerPeakRssBytes / MiB, 1)} MiB)`],
     ['P3 controller V8 heap used / total', `${round(r.p3.heapUsedBytes / MiB, 1)} / ${round(r.p3.heapTotalBytes / MiB, 1)} MiB`],
     [
@@ -180,7 +194,7 @@ export function renderReport(r: LifecycleResult): string {
     ['P4 restart API requests', writesLine(r.p4.restart.requests)],
     [`P4 steady state (${r.p4.steady.seconds} s) API requests`, writesLine(r.p4.steady.requests)],
     ['P4 steady state controller CPU / RSS', `${round(r.p4.steady.controllerCpuPercent)}% / ${round(r.p4.steady.controllerRssBytes / MiB, 1)} MiB`],
-    ['P4 steady state controller CPU per 5 s (%)', r.p4.steady.controllerCpuPercentPer5s.join(' ')],
+    ['P4 steady state controller CPU per 5 s', sliceSummary(r.p4.steady.controllerCpuPercentPer5s)],
   ];
   const goalRows = r.goals.map((g) => [g.id, g.what, g.goal, g.value, g.met ? 'met' : 'MISSED']);
   const sections = [

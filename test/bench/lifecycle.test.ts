@@ -157,7 +157,9 @@ test('options: defaults, smoke defaults, and specific errors', () => {
   assert.equal(smoke.count, 20);
   assert.equal(smoke.output, '/r/lifecycle-smoke.json');
   assert.deepEqual(smoke.controllerArgs, ['--workers=10', '--kube-api-qps=5000']);
-  assert.equal(parseBenchOptions(['--count', '10000', '--output', 'x.json'], '/r').count, 10000);
+  assert.equal(defaults.countP1Requests, false);
+  const tenThousand = parseBenchOptions(['--count', '10000', '--output', 'x.json', '--count-p1-requests'], '/r');
+  assert.deepEqual([tenThousand.count, tenThousand.output, tenThousand.countP1Requests], [10000, 'x.json', true]);
   assert.throws(() => parseBenchOptions(['--count', '0'], '/r'), (e: Error) => e instanceof BenchUsageError && /--count must be a positive integer, got "0"/.test(e.message));
   assert.throws(() => parseBenchOptions(['--counts', '1'], '/r'), BenchUsageError);
 });

@@ -18,12 +18,15 @@ test('bench:smoke issues, restarts without reissuing and makes no writes in stea
   const dir = await mkdtemp(join(tmpdir(), 'certwright-bench-smoke-'));
   try {
     const output = join(dir, 'lifecycle.json');
-    const { stdout } = await promisify(execFile)(process.execPath, [BENCH, '--smoke', '--output', output], { timeout: 140_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [BENCH, '--smoke', '--count-p1-requests', '--output', output], { timeout: 140_000 });
     const result = JSON.parse(await readFile(output, 'utf8')) as LifecycleResult;
 
     assert.equal(result.p1.certificates, 20);
     assert.ok(result.p1.readySeconds.first > 0 && result.p1.readySeconds.first <= result.p1.readySeconds.last);
     assert.ok(result.p1.controllerCpuSeconds > 0, 'controller CPU was measured');
+    // Each Certificate needs at least its CertificateRequest created and its Secret written.
+    assert.ok(result.p1.requests && result.p1.requests.writes >= 2 * 20, JSON.stringify(result.p1.requests));
+    assert.ok((result.p1.requests.byRequest['POST certificaterequests'] ?? 0) >= 20);
     assert.ok(Number.isFinite(result.p1.overheadRatio) && result.p1.overheadRatio > 0);
     assert.ok(result.crypto.cpuMsPerCertificate > 0);
     assert.ok(result.p3.controllerRssBytes > 10 * 1024 * 1024, 'RSS read from /proc');
