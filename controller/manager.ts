@@ -12,7 +12,7 @@ import { IssuerRegistry } from '../issuers/registry.js';
 import { selfSignedIssuer } from '../issuers/selfsigned.js';
 import { CertificateController, certificateIndexers, ownedObjectIndexers } from './certificates/controller.js';
 import type { IssuanceBackoff } from './certificates/backoff.js';
-import { PART_OF_CONTROLLER_LABEL } from './certificates/metadata.js';
+import { PART_OF_CONTROLLER_LABEL } from '../api/well-known.js';
 import { CertificateRequestApprover } from './certificaterequests/approver.js';
 import { certificateRequestIndexers } from './certificaterequests/indexes.js';
 import { CertificateRequestSigner } from './certificaterequests/signer.js';

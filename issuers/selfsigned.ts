@@ -6,21 +6,21 @@ import type { CertificateRequest } from '../api/types.js';
 import { isEmptyName, isPkiError, parsePrivateKey, selfSignCertificate } from '../pki/index.js';
 import { secretValue, type GenericIssuer, type IssuerBackend, type IssuerContext, type SignResult } from './backend.js';
 import { isTemplateError, requestPem, templateFor, withCause } from './signing-request.js';
+import { PRIVATE_KEY_SECRET_NAME_ANNOTATION } from '../api/well-known.js';
 
 /** Names the Secret (in the request's namespace) holding the key a SelfSigned issuer signs with. */
-export const PRIVATE_KEY_SECRET_ANNOTATION = 'cert-manager.io/private-key-secret-name';
 
 export const EMPTY_ISSUER_DN_MESSAGE =
   'Certificate will be issued with an empty Issuer DN, which contravenes RFC 5280 and could break some strict clients';
 
 async function sign(request: CertificateRequest, issuer: GenericIssuer, ctx: IssuerContext): Promise<SignResult> {
   const namespace = request.metadata.namespace ?? '';
-  const secretName = request.metadata.annotations?.[PRIVATE_KEY_SECRET_ANNOTATION];
+  const secretName = request.metadata.annotations?.[PRIVATE_KEY_SECRET_NAME_ANNOTATION];
   if (!secretName) {
     return {
       state: 'failed',
       reason: 'MissingAnnotation',
-      message: `Annotation "${PRIVATE_KEY_SECRET_ANNOTATION}" missing or reference empty: secret name missing`,
+      message: `Annotation "${PRIVATE_KEY_SECRET_NAME_ANNOTATION}" missing or reference empty: secret name missing`,
     };
   }
 
@@ -38,7 +38,7 @@ async function sign(request: CertificateRequest, issuer: GenericIssuer, ctx: Iss
     return {
       state: 'pending',
       reason: 'ErrorParsingKey',
-      message: withCause(`Failed to get key "${secretName}" referenced in annotation "${PRIVATE_KEY_SECRET_ANNOTATION}"`, err),
+      message: withCause(`Failed to get key "${secretName}" referenced in annotation "${PRIVATE_KEY_SECRET_NAME_ANNOTATION}"`, err),
     };
   }
 

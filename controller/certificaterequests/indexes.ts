@@ -5,10 +5,10 @@
 import { CERT_MANAGER_GROUP, issuerRefWithDefaults } from '../../api/defaults.js';
 import type { CertificateRequest, ClusterIssuer, Issuer } from '../../api/types.js';
 import type { GenericIssuer } from '../../issuers/backend.js';
-import { PRIVATE_KEY_SECRET_ANNOTATION } from '../../issuers/selfsigned.js';
 import type { Informer } from '../runtime/informer.js';
 import { keyOf } from '../runtime/keys.js';
 import type { IndexFunc } from '../runtime/store.js';
+import { PRIVATE_KEY_SECRET_NAME_ANNOTATION } from '../../api/well-known.js';
 
 /** CertificateRequests by the cert-manager.io issuer they reference (`Issuer/ns/name`, `ClusterIssuer/name`). */
 export const BY_ISSUER_INDEX = 'certificaterequests-by-issuer';
@@ -31,7 +31,7 @@ const byIssuer: IndexFunc<CertificateRequest> = (request) => {
 };
 
 const byPrivateKeySecret: IndexFunc<CertificateRequest> = (request) => {
-  const name = request.metadata.annotations?.[PRIVATE_KEY_SECRET_ANNOTATION];
+  const name = request.metadata.annotations?.[PRIVATE_KEY_SECRET_NAME_ANNOTATION];
   return name ? [keyOf({ namespace: request.metadata.namespace, name })] : [];
 };
 

@@ -18,7 +18,7 @@ import { byOwnerUid, type IndexFunc } from '../runtime/store.js';
 import type { TimerQueue } from '../runtime/timers.js';
 import { WorkQueue } from '../runtime/workqueue.js';
 import type { IssuanceBackoff } from './backoff.js';
-import { CERTIFICATE_API_VERSION } from './metadata.js';
+import { CERTIFICATE_API_VERSION } from '../../api/well-known.js';
 import { PendingWrites } from './pending-writes.js';
 import {
   BY_OWNER_UID,

@@ -8,7 +8,8 @@ import type { V1Secret } from '@kubernetes/client-node';
 import type { Certificate } from '../../api/types.js';
 import { rotationPolicyFor } from '../../api/defaults.js';
 import { parsePrivateKey } from '../../pki/index.js';
-import { isIssuing, TLS_PRIVATE_KEY_KEY } from './metadata.js';
+import { isIssuing } from './metadata.js';
+import { TLS_PRIVATE_KEY_KEY } from '../../api/well-known.js';
 import { privateKeyMatchesSpec } from './request-matches-spec.js';
 import { secretDataBytes, type SecretState } from './secret-state.js';
 

@@ -7,7 +7,7 @@
 import type { Certificate, CertificateRequest } from '../../api/types.js';
 import { issuerGroupFor, issuerKindFor } from '../../api/defaults.js';
 import { publicKeysEqual } from '../../pki/index.js';
-import { CERTIFICATE_NAME_ANNOTATION, ISSUER_GROUP_ANNOTATION, ISSUER_KIND_ANNOTATION, ISSUER_NAME_ANNOTATION } from './metadata.js';
+import { CERTIFICATE_NAME_ANNOTATION, ISSUER_GROUP_ANNOTATION, ISSUER_KIND_ANNOTATION, ISSUER_NAME_ANNOTATION } from '../../api/well-known.js';
 import { renewalTime } from './renewal.js';
 import { issuedCertificateMatchesSpec, parseRequestCsr, privateKeyMatchesSpec, requestMatchesSpec } from './request-matches-spec.js';
 import type { PresentSecret, SecretState } from './secret-state.js';

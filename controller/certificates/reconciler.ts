@@ -39,15 +39,8 @@ import {
   REASON_PENDING,
 } from '../certificaterequests/status.js';
 import { backoffUntil, DEFAULT_ISSUANCE_BACKOFF, specChangedSinceFailure, type IssuanceBackoff } from './backoff.js';
-import {
-  certificateOwnerReference,
-  CERTIFICATE_API_VERSION,
-  ISSUE_TEMPORARY_CERTIFICATE_ANNOTATION,
-  isIssuing,
-  NEXT_PRIVATE_KEY_LABEL,
-  PART_OF_CONTROLLER_LABEL,
-  TLS_PRIVATE_KEY_KEY,
-} from './metadata.js';
+import { certificateOwnerReference, isIssuing } from './metadata.js';
+import { CERTIFICATE_API_VERSION, ISSUE_TEMPORARY_CERTIFICATE_ANNOTATION, NEXT_PRIVATE_KEY_LABEL, PART_OF_CONTROLLER_LABEL, TLS_PRIVATE_KEY_KEY } from '../../api/well-known.js';
 import { nextKeyAction } from './next-key.js';
 import { PendingWrites } from './pending-writes.js';
 import { firstViolation, readinessChain, temporaryCertificateChain, triggerChain, type PolicyChain, type Violation } from './policies.js';

@@ -7,13 +7,8 @@ import { createHash, type KeyObject } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Certificate, CertificateRequest } from '../../api/types.js';
 import { publicKeysEqual, type CertificateRequestSpec as CsrSpec } from '../../pki/index.js';
-import {
-  CERTIFICATE_API_VERSION,
-  CERTIFICATE_NAME_ANNOTATION,
-  certificateOwnerReference,
-  PRIVATE_KEY_SECRET_NAME_ANNOTATION,
-  REVISION_ANNOTATION,
-} from './metadata.js';
+import { certificateOwnerReference } from './metadata.js';
+import { CERTIFICATE_API_VERSION, CERTIFICATE_NAME_ANNOTATION, PRIVATE_KEY_SECRET_NAME_ANNOTATION, REVISION_ANNOTATION } from '../../api/well-known.js';
 import { parseRequestCsr, requestMatchesSpec } from './request-matches-spec.js';
 
 /** `--copied-annotation-prefixes` default: everything but kubectl's, Flux's and Argo CD's bookkeeping. */

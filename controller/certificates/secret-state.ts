@@ -5,7 +5,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import { parseCertificateChain, parsePrivateKey, publicKeysEqual, type CertificateInfo } from '../../pki/index.js';
-import { TLS_CA_KEY, TLS_CERTIFICATE_KEY, TLS_PRIVATE_KEY_KEY } from './metadata.js';
+import { TLS_CA_KEY, TLS_CERTIFICATE_KEY, TLS_PRIVATE_KEY_KEY } from '../../api/well-known.js';
 
 /** One data entry of the Secret: absent, present but empty, present but unusable, or decoded. */
 export type DecodedEntry<T> =

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PRIVATE_KEY_SECRET_ANNOTATION, selfSignedIssuer } from '../../issuers/selfsigned.js';
+import { selfSignedIssuer } from '../../issuers/selfsigned.js';
 import { parseCertificate, publicKeysEqual, isSelfSigned } from '../../pki/index.js';
 import { certificateRequest, issuer, keyAndCsr, memoryContext, NOW, secret } from './fixtures.js';
+import { PRIVATE_KEY_SECRET_NAME_ANNOTATION } from '../../api/well-known.js';
 
 const selfSigned = issuer({ selfSigned: { crlDistributionPoints: ['http://crl.example.test/root.crl'] } });
-const annotations = { [PRIVATE_KEY_SECRET_ANNOTATION]: 'app-key' };
+const annotations = { [PRIVATE_KEY_SECRET_NAME_ANNOTATION]: 'app-key' };
 
 describe('SelfSigned issuer', () => {
   it('is always ready with reason IsReady', async () => {

@@ -8,7 +8,7 @@ import { CERTIFICATE_REQUESTS, CLUSTER_ISSUERS, ISSUERS, SECRETS } from '../../.
 import type { GenericIssuer } from '../../../issuers/backend.js';
 import { createIssuerContext } from '../../../issuers/context.js';
 import { builtinIssuers, IssuerRegistry } from '../../../issuers/registry.js';
-import { PRIVATE_KEY_SECRET_ANNOTATION, selfSignedIssuer } from '../../../issuers/selfsigned.js';
+import { selfSignedIssuer } from '../../../issuers/selfsigned.js';
 import { parseCertificate, parseCertificateChain, publicKeysEqual } from '../../../pki/index.js';
 import { Workdir } from '../../pki/openssl.js';
 import { condition, OWNED_SECRET_LABEL, startTestCluster, waitFor, type TestCluster } from '../../issuers/cluster.js';
@@ -25,6 +25,7 @@ import {
   type KeyPair,
   type RequestOptions,
 } from '../../issuers/fixtures.js';
+import { PRIVATE_KEY_SECRET_NAME_ANNOTATION } from '../../../api/well-known.js';
 
 const readyCondition: Condition = { type: 'Ready', status: 'True', reason: 'Test', message: 'set by the test' };
 
@@ -115,7 +116,7 @@ describe('CertificateRequest approver and signer (against the embedded API serve
       const { key, keyPem, csrPem } = await keyAndCsr({ commonName: 'self.example.test', dnsNames: ['self.example.test'] });
       await cluster.client.create(SECRETS, keySecret('self', 'self-key', keyPem));
       await readyIssuer(issuer({ selfSigned: {} }, 'self', 'selfsigned'));
-      await createRequest(csrPem, { namespace: 'self', name: 'self-1', issuerRef: { name: 'selfsigned' }, annotations: { [PRIVATE_KEY_SECRET_ANNOTATION]: 'self-key' } });
+      await createRequest(csrPem, { namespace: 'self', name: 'self-1', issuerRef: { name: 'selfsigned' }, annotations: { [PRIVATE_KEY_SECRET_NAME_ANNOTATION]: 'self-key' } });
 
       const issued = await waitForReadyReason('self', 'self-1', 'Issued');
       assert.deepEqual(
@@ -158,7 +159,7 @@ describe('CertificateRequest approver and signer (against the embedded API serve
       await cluster.createNamespace('late-issuer');
       const { keyPem, csrPem } = await keyAndCsr();
       await cluster.client.create(SECRETS, keySecret('late-issuer', 'key', keyPem));
-      await createRequest(csrPem, { namespace: 'late-issuer', name: 'r', issuerRef: { name: 'later' }, annotations: { [PRIVATE_KEY_SECRET_ANNOTATION]: 'key' } });
+      await createRequest(csrPem, { namespace: 'late-issuer', name: 'r', issuerRef: { name: 'later' }, annotations: { [PRIVATE_KEY_SECRET_NAME_ANNOTATION]: 'key' } });
       const pending = await waitForReadyReason('late-issuer', 'r', 'Pending');
       assert.equal(condition(pending, 'Ready')?.message, 'Referenced "Issuer" not found: issuers.cert-manager.io "later" not found');
       await touch('late-issuer', 'r');
@@ -177,7 +178,7 @@ describe('CertificateRequest approver and signer (against the embedded API serve
       const { keyPem, csrPem } = await keyAndCsr();
       await cluster.client.create(SECRETS, keySecret('not-ready', 'key', keyPem));
       await readyIssuer(issuer({ selfSigned: {} }, 'not-ready', 'slow'), false);
-      await createRequest(csrPem, { namespace: 'not-ready', name: 'r', issuerRef: { name: 'slow' }, annotations: { [PRIVATE_KEY_SECRET_ANNOTATION]: 'key' } });
+      await createRequest(csrPem, { namespace: 'not-ready', name: 'r', issuerRef: { name: 'slow' }, annotations: { [PRIVATE_KEY_SECRET_NAME_ANNOTATION]: 'key' } });
       const pending = await waitForReadyReason('not-ready', 'r', 'Pending');
       assert.equal(condition(pending, 'Ready')?.message, 'Referenced issuer does not have a Ready status condition');
 
@@ -193,7 +194,7 @@ describe('CertificateRequest approver and signer (against the embedded API serve
       const other = await keyAndCsr();
       await cluster.client.create(SECRETS, keySecret('failing', 'other-key', other.keyPem));
       await createRequest(csrPem, { namespace: 'failing', name: 'no-annotation', issuerRef: { name: 'self' } });
-      await createRequest(csrPem, { namespace: 'failing', name: 'wrong-key', issuerRef: { name: 'self' }, annotations: { [PRIVATE_KEY_SECRET_ANNOTATION]: 'other-key' } });
+      await createRequest(csrPem, { namespace: 'failing', name: 'wrong-key', issuerRef: { name: 'self' }, annotations: { [PRIVATE_KEY_SECRET_NAME_ANNOTATION]: 'other-key' } });
 
       const missing = await waitForReadyReason('failing', 'no-annotation', 'Failed');
       assert.match(condition(missing, 'Ready')?.message ?? '', /^Annotation "cert-manager.io\/private-key-secret-name" missing or reference empty/);
@@ -218,8 +219,8 @@ describe('CertificateRequest approver and signer (against the embedded API serve
       await readyIssuer(issuer({ selfSigned: {} }, 'key-later', 'self'));
       const { keyPem, csrPem } = await keyAndCsr();
       await cluster.client.create(SECRETS, keySecret('key-later', 'bad-key', 'not a key'));
-      await createRequest(csrPem, { namespace: 'key-later', name: 'bad', issuerRef: { name: 'self' }, annotations: { [PRIVATE_KEY_SECRET_ANNOTATION]: 'bad-key' } });
-      await createRequest(csrPem, { namespace: 'key-later', name: 'r', issuerRef: { name: 'self' }, annotations: { [PRIVATE_KEY_SECRET_ANNOTATION]: 'key' } });
+      await createRequest(csrPem, { namespace: 'key-later', name: 'bad', issuerRef: { name: 'self' }, annotations: { [PRIVATE_KEY_SECRET_NAME_ANNOTATION]: 'bad-key' } });
+      await createRequest(csrPem, { namespace: 'key-later', name: 'r', issuerRef: { name: 'self' }, annotations: { [PRIVATE_KEY_SECRET_NAME_ANNOTATION]: 'key' } });
 
       const pending = await waitForReadyReason('key-later', 'r', 'Pending');
       assert.equal(condition(pending, 'Ready')?.message, 'Referenced secret key-later/key not found');
@@ -315,7 +316,7 @@ describe('CertificateRequest approver and signer (against the embedded API serve
       await readyIssuer(issuer({ selfSigned: {} }, 'manual', 'self'));
       const { keyPem, csrPem } = await keyAndCsr();
       await cluster.client.create(SECRETS, keySecret('manual', 'key', keyPem));
-      const annotations = { [PRIVATE_KEY_SECRET_ANNOTATION]: 'key' };
+      const annotations = { [PRIVATE_KEY_SECRET_NAME_ANNOTATION]: 'key' };
       await createRequest(csrPem, { namespace: 'manual', name: 'approve-me', issuerRef: { name: 'self' }, annotations });
       await createRequest(csrPem, { namespace: 'manual', name: 'deny-me', issuerRef: { name: 'self' }, annotations });
 
