@@ -591,7 +591,11 @@ export class ObjectService {
     for (const p of plugins) p.mutate!(request);
   }
 
-  /** Every validation (metadata, kind, schema, CEL rules, plugins); any error rejects with 422 listing all causes. */
+  /**
+   * Every validation (metadata, kind, schema, CEL rules, then plugins); any error rejects with 422
+   * listing all causes. As in kube-apiserver, validating admission only sees objects that passed the
+   * strategy and schema, so a webhook's message never repeats a schema error.
+   */
   private validate(r: ResourceType, operation: AdmissionOperation, object: KubeObject | undefined, old: KubeObject | undefined, ctx: WriteContext, subresource: string): void {
     const errors: FieldError[] = [];
     if (object) {
@@ -605,7 +609,7 @@ export class ObjectService {
       if (r.crd && r.schema) errors.push(...ratchet([...validateValue(object, r.schema, ''), ...validateRules(object, old, r.schema)], object, old));
     }
     const plugins = this.pluginsFor(r);
-    if (plugins.length) {
+    if (plugins.length && errors.length === 0) {
       const request = this.admissionRequest(r, operation, object, old, ctx, subresource);
       for (const p of plugins) {
         errors.push(...p.validate(request));
