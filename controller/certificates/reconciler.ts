@@ -596,7 +596,7 @@ export class CertificateReconciler {
       this.#violation(work, READINESS_TAIL) ??
       (renewal?.windowError ? { reason: 'WindowError', message: renewal.windowError } : undefined);
     if (violation) {
-      const message = work.blocker ? `${violation.message}. ${work.blocker}` : violation.message;
+      const message = work.blocker ? `${violation.message.replace(/\.?$/, '.')} ${work.blocker}` : violation.message;
       this.#setCondition(work, 'Ready', 'False', violation.reason, message);
     }
     else this.#setCondition(work, 'Ready', 'True', 'Ready', READY_MESSAGE);
