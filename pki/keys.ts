@@ -140,6 +140,7 @@ function importPrivateKey(der: Buffer, types: readonly PrivateKeyDerType[]): Key
   for (const type of types) {
     const key = importDer(der, type);
     if (!key) continue;
+    assertReencodable(key);
     describeKey(key);
     assertConsistent(key);
     return key;
@@ -164,6 +165,19 @@ export function parsePrivateKey(input: PemOrDer): KeyObject {
   const type = derTypeByLabel[block.label];
   if (!type) throw new PkiError('PEM_UNEXPECTED_TYPE', `unknown private key PEM type "${block.label}"`);
   return importPrivateKey(block.der, [type]);
+}
+
+/**
+ * OpenSSL 3 imports some malformed EC keys (a scalar longer than the curve) that it cannot encode
+ * again; Node then aborts the whole process when asked for their details or JWK. Encoding fails
+ * cleanly, so it screens them out before anything else touches the key.
+ */
+function assertReencodable(key: KeyObject): void {
+  try {
+    key.export({ format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new PkiError('KEY_MALFORMED', 'private key could not be parsed');
+  }
 }
 
 /**

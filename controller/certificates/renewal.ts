@@ -6,6 +6,7 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
+import { cronForParser } from '../../api/validation/syntax.js';
 import type { Certificate, CertificateRenewalWindow } from '../../api/types.js';
 import { DEFAULT_RENEWAL_WINDOW_TIMEZONE, renewBeforeFor } from '../../api/defaults.js';
 import { parseDuration } from '../../api/duration.js';
@@ -115,9 +116,10 @@ function parseWindow(window: CertificateRenewalWindow): WindowSchedule {
   } catch (e) {
     throw new WindowError(`error parsing windowDuration in window: ${(e as Error).message}`);
   }
+  const expression = cronForParser(cron);
   const from = (at: number) => {
     try {
-      return CronExpressionParser.parse(cron, { currentDate: new Date(at), tz });
+      return CronExpressionParser.parse(expression, { currentDate: new Date(at), tz });
     } catch (e) {
       throw new WindowError(`error parsing cron in window: ${(e as Error).message}`);
     }

@@ -144,3 +144,14 @@ test('random bytes, empty input and absurd nesting only ever fail with PkiError'
     }
   }
 });
+
+test('an EC key whose scalar is longer than its curve is refused, not a process abort', () => {
+  // Found by test/fuzz: OpenSSL imports this PKCS#8 P-256 key (a 102-byte scalar) but cannot
+  // encode it again, and Node aborts the process when asked for its curve or its JWK.
+  const der = Buffer.from(
+    '308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010466c4a8a1b8fc34d3aa5c1610fa1898bb05df464552f58d95026dcbab2eb61af6b6a1440342000490a351475f28cf53fe10c7320dc7d07edfb87f4b6c6a0755c59709fb4c1b9c72c6cd5430161cb57e4db1ab5e19b0098a76137ab9a1fcd617ae66217bb852f701',
+    'hex',
+  );
+  assert.throws(() => parsePrivateKey(der), { name: 'PkiError', message: 'private key could not be parsed' });
+  assert.throws(() => parsePrivateKey(encodePem(der, 'PRIVATE KEY')), { name: 'PkiError', message: 'private key could not be parsed' });
+});
