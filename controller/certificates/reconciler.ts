@@ -484,8 +484,9 @@ export class CertificateReconciler {
       nextPrivateKeySecretName: undefined,
     });
     this.#event(work, 'Normal', 'Issuing', ISSUED_MESSAGE);
-    // The next key is now the Secret's key; its temporary Secret has served its purpose.
-    await this.#deleteNextKeySecrets(work, work.nextKeySecrets.map((s) => s.metadata.name!), 'issued');
+    // The next-key Secret is deleted by the key stage once this status (Issuing gone) is written:
+    // deleting it first, a crash before the status write would leave an issuing Certificate with
+    // no key for its issued request, and it would issue a second time.
     return true;
   }
 
