@@ -313,17 +313,25 @@ export class KubeClient {
     return (body ? JSON.parse(body) : undefined) as T;
   }
 
-  /** Sends one request after its rate-limit slot; retries once with fresh credentials on 401. */
+  /**
+   * Sends one request after its rate-limit slot; retries once with fresh credentials on 401, and
+   * like client-go, waits out a 429 or 5xx that carries Retry-After (up to MAX_RETRY_AFTER_RETRIES).
+   */
   async #send(spec: RequestSpec, options: { signal?: AbortSignal; idleTimeoutMs: number }): Promise<http.IncomingMessage> {
-    const wait = this.#bucket.reserve();
-    if (wait > 0) await this.#timers.sleep(wait, options.signal);
-    const connection = await this.#connect();
-    let response = await this.#sendOnce(connection, spec, await this.#headers(false), options);
-    if (response.statusCode === 401) {
+    for (let attempt = 0; ; attempt++) {
+      const wait = this.#bucket.reserve();
+      if (wait > 0) await this.#timers.sleep(wait, options.signal);
+      const connection = await this.#connect();
+      let response = await this.#sendOnce(connection, spec, await this.#headers(false), options);
+      if (response.statusCode === 401) {
+        response.resume();
+        response = await this.#sendOnce(connection, spec, await this.#headers(true), options);
+      }
+      const delay = attempt < MAX_RETRY_AFTER_RETRIES ? retryAfterDelayMs(response.statusCode ?? 0, response.headers['retry-after']) : undefined;
+      if (delay === undefined) return response;
       response.resume();
-      response = await this.#sendOnce(connection, spec, await this.#headers(true), options);
+      await this.#timers.sleep(delay, options.signal);
     }
-    return response;
   }
 
   #sendOnce(
@@ -400,6 +408,20 @@ export class KubeClient {
     this.#credentials = { headers, readAt: now };
     return headers;
   }
+}
+
+const MAX_RETRY_AFTER_RETRIES = 10;
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * How long to wait before sending a request again, when the server said so: 429 Too Many
+ * Requests or a 5xx with `Retry-After: <seconds>` (client-go's rule). Anything else is not
+ * retried here; reconcilers requeue with their own backoff.
+ */
+export function retryAfterDelayMs(status: number, retryAfter: string | undefined): number | undefined {
+  if (status !== 429 && status < 500) return undefined;
+  if (retryAfter === undefined || !/^\d+$/.test(retryAfter.trim())) return undefined;
+  return Math.min(Number(retryAfter.trim()) * 1000, MAX_RETRY_AFTER_MS);
 }
 
 /**

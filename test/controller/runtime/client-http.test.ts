@@ -135,3 +135,43 @@ test('find returns undefined for 404 and errors keep the server message', async 
     },
   );
 });
+
+test('429 and 5xx with Retry-After are waited out on the clock and retried; without it they fail at once', async () => {
+  let answers = [
+    { status: 429, headers: { 'Retry-After': '2' } },
+    { status: 503, headers: { 'Retry-After': '1' } },
+    { status: 200, headers: {} },
+    { status: 500, headers: {} },
+  ];
+  await withStub(
+    (_req, res) => {
+      const [answer, ...rest] = answers;
+      answers = rest;
+      const body = answer!.status === 200 ? secretJson('a') : JSON.stringify({ kind: 'Status', code: answer!.status, message: 'busy' });
+      res.writeHead(answer!.status, { 'Content-Type': 'application/json', ...answer!.headers }).end(body);
+    },
+    async (kc, requests) => {
+      const clock = new ManualClock();
+      const client = new KubeClient({ kubeConfig: kc, timers: new TimerQueue(clock) });
+      const ref = { namespace: 'ns', name: 'a' };
+      let done = false;
+      const pending = client.get(SECRETS, ref).then(() => (done = true));
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+      await settle();
+      assert.equal(requests.length, 1);
+      clock.advance(1999);
+      await settle();
+      assert.equal(requests.length, 1, 'Retry-After: 2 means two seconds');
+      clock.advance(1);
+      await settle();
+      assert.equal(requests.length, 2);
+      clock.advance(1000);
+      await pending;
+      assert.equal(done, true);
+      assert.equal(requests.length, 3);
+      await assert.rejects(client.get(SECRETS, ref), (err: { code?: number }) => err.code === 500);
+      assert.equal(requests.length, 4, 'a 500 without Retry-After is not retried here');
+      await client.close();
+    },
+  );
+});
