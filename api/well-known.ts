@@ -43,3 +43,35 @@ export const JKS_TRUSTSTORE_KEY = 'truststore.jks';
 
 export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 export const CERTIFICATE_API_VERSION = 'cert-manager.io/v1';
+
+/* Annotations the ingress-shim and gateway-shim read on Ingresses and Gateways (reference §4). */
+export const ISSUER_ANNOTATION = 'cert-manager.io/issuer';
+export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
+export const DURATION_ANNOTATION = 'cert-manager.io/duration';
+export const RENEW_BEFORE_ANNOTATION = 'cert-manager.io/renew-before';
+export const RENEW_BEFORE_PERCENTAGE_ANNOTATION = 'cert-manager.io/renew-before-percentage';
+export const USAGES_ANNOTATION = 'cert-manager.io/usages';
+export const REVISION_HISTORY_LIMIT_ANNOTATION = 'cert-manager.io/revision-history-limit';
+export const PRIVATE_KEY_ALGORITHM_ANNOTATION = 'cert-manager.io/private-key-algorithm';
+export const PRIVATE_KEY_ENCODING_ANNOTATION = 'cert-manager.io/private-key-encoding';
+export const PRIVATE_KEY_SIZE_ANNOTATION = 'cert-manager.io/private-key-size';
+export const PRIVATE_KEY_ROTATION_POLICY_ANNOTATION = 'cert-manager.io/private-key-rotation-policy';
+export const SECRET_TEMPLATE_ANNOTATION = 'cert-manager.io/secret-template';
+export const IGNORE_TLS_LISTENERS_ANNOTATION = 'cert-manager.io/ignore-tls-listeners';
+/** The default of `--auto-certificate-annotations`. */
+export const TLS_ACME_ANNOTATION = 'kubernetes.io/tls-acme';
+export const HTTP01_EDIT_IN_PLACE_ANNOTATION = 'acme.cert-manager.io/http01-edit-in-place';
+export const HTTP01_INGRESS_CLASS_ANNOTATION = 'acme.cert-manager.io/http01-ingress-class';
+export const HTTP01_INGRESS_INGRESSCLASSNAME_ANNOTATION = 'acme.cert-manager.io/http01-ingress-ingressclassname';
+/* Solver overrides the shims write on the Certificates they make (reference §4.3). */
+export const HTTP01_OVERRIDE_INGRESS_NAME_ANNOTATION = 'acme.cert-manager.io/http01-override-ingress-name';
+export const HTTP01_OVERRIDE_INGRESS_CLASS_ANNOTATION = 'acme.cert-manager.io/http01-override-ingress-class';
+export const HTTP01_OVERRIDE_INGRESS_INGRESSCLASSNAME_ANNOTATION = 'acme.cert-manager.io/http01-override-ingress-ingressclassname';
+export const HTTP01_PARENT_REF_NAME_ANNOTATION = 'acme.cert-manager.io/http01-parentrefname';
+export const HTTP01_PARENT_REF_KIND_ANNOTATION = 'acme.cert-manager.io/http01-parentrefkind';
+
+/* CA injection (reference §6.3): on webhook configurations, APIServices and CRDs, and on source Secrets. */
+export const INJECT_CA_FROM_ANNOTATION = 'cert-manager.io/inject-ca-from';
+export const INJECT_CA_FROM_SECRET_ANNOTATION = 'cert-manager.io/inject-ca-from-secret';
+export const INJECT_APISERVER_CA_ANNOTATION = 'cert-manager.io/inject-apiserver-ca';
+export const ALLOW_DIRECT_INJECTION_ANNOTATION = 'cert-manager.io/allow-direct-injection';
