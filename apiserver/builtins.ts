@@ -386,6 +386,36 @@ const serviceAccountTable = builtinTable([{ column: column('Secrets', 'The numbe
 
 const namespaceTable = builtinTable([{ column: column('Status', 'The status of the namespace'), cell: (o) => str(asObject(o.status).phase) ?? '' }]);
 
+// ---- Validating/MutatingWebhookConfiguration, APIService (CA injection targets) ----
+
+const webhookConfigurationKinds = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'];
+
+/** `webhooks` is a map list keyed by name, so server-side apply can own one webhook's caBundle. */
+const webhooksSchema: JsonSchema = {
+  type: 'array',
+  items: { type: 'object', properties: { name: { type: 'string' }, clientConfig: { type: 'object', properties: { caBundle: { type: 'string' } } } } },
+  'x-kubernetes-list-type': 'map',
+  'x-kubernetes-list-map-keys': ['name'],
+  'x-kubernetes-patch-strategy': 'merge',
+  'x-kubernetes-patch-merge-key': 'name',
+};
+
+const webhookConfigurationTable = builtinTable([{ column: column('Webhooks', 'The number of webhooks', 0, 'integer'), cell: (o) => asArray(o.webhooks).length }]);
+
+const apiServiceTable = builtinTable([
+  {
+    column: column('Service', 'The reference to the service that hosts this API endpoint.'),
+    cell: (o) => {
+      const service = asObject(asObject(o.spec).service);
+      return service.name ? `${str(service.namespace) ?? ''}/${str(service.name)}` : 'Local';
+    },
+  },
+  {
+    column: column('Available', 'Whether this service is available.'),
+    cell: (o) => str(asArray(asObject(o.status).conditions).map(asObject).find((c) => c.type === 'Available')?.status) ?? 'Unknown',
+  },
+]);
+
 /** Every built-in kind the embedded server serves. */
 export function builtinResourceTypes(): ResourceType[] {
   const coreEventSchema = kindSchema(
@@ -531,6 +561,32 @@ export function builtinResourceTypes(): ResourceType[] {
       tracksGeneration: true,
       schema: kindSchema({ spec: opaque }),
       table: ingressClassTable,
+    }),
+    ...webhookConfigurationKinds.map((kind) =>
+      builtin({
+        group: 'admissionregistration.k8s.io',
+        version: 'v1',
+        kind,
+        plural: `${kind.toLowerCase()}s`,
+        namespaced: false,
+        categories: ['api-extensions'],
+        tracksGeneration: true,
+        schema: kindSchema({ webhooks: webhooksSchema }),
+        table: webhookConfigurationTable,
+      }),
+    ),
+    builtin({
+      group: 'apiregistration.k8s.io',
+      version: 'v1',
+      kind: 'APIService',
+      plural: 'apiservices',
+      namespaced: false,
+      categories: ['api-extensions'],
+      subresources: ['status'],
+      tracksGeneration: true,
+      schema: kindSchema({ spec: opaque, status: { type: 'object', properties: { conditions: conditionsByType } } }),
+      table: apiServiceTable,
+      nameRule: isDns1123Subdomain,
     }),
     builtin({
       group: 'apiextensions.k8s.io',
