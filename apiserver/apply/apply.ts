@@ -2,7 +2,7 @@ import type { KubeObject } from '../admission.js';
 import { ApiError } from '../errors.js';
 import { clone, deepEqual, isObject, type Json, type JsonObject } from '../json.js';
 import { memberSchema, type JsonSchema } from '../schema/types.js';
-import { FieldSet, pathText, type FieldPath } from './fieldset.js';
+import { FieldSet, isPrefixOf, pathText, type FieldPath } from './fieldset.js';
 import {
   appliedFieldSet,
   changedFieldSet,
@@ -39,7 +39,11 @@ export function mergeApplied(live: unknown, config: unknown, schema: JsonSchema 
   return clone(config) as Json;
 }
 
-/** Deletes the value at a field path; returns false when it was not there. */
+/** Whether `field` is one of the keys in a list-map path element (`k:{"uid":…}`). */
+const isMapKeyOf = (parent: string | undefined, field: string): boolean =>
+  parent !== undefined && parent.startsWith('k:') && Object.hasOwn(JSON.parse(parent.slice(2)) as object, field);
+
+/** Deletes the value at a field path (nothing when it is not there); a kept list-map item keeps its key fields, which name it. */
 function removeAt(root: JsonObject, path: FieldPath, schema: JsonSchema | undefined): void {
   let node: unknown = root;
   let s = schema;
@@ -50,7 +54,7 @@ function removeAt(root: JsonObject, path: FieldPath, schema: JsonSchema | undefi
       if (!isObject(node)) return;
       const name = element.slice(2);
       if (last) {
-        delete node[name];
+        if (!isMapKeyOf(path[i - 1], name)) delete node[name];
         return;
       }
       node = node[name];
@@ -67,6 +71,20 @@ function removeAt(root: JsonObject, path: FieldPath, schema: JsonSchema | undefi
       node = list[at];
       s = s?.items;
     }
+  }
+}
+
+/**
+ * Removes the fields a manager stopped applying, parents first: a dropped list-map item or map goes
+ * as a whole (its key fields with it) unless someone still owns something beneath it, in which case
+ * only its unowned fields go.
+ */
+function removeDropped(root: JsonObject, dropped: FieldPath[], kept: (path: FieldPath) => boolean, schema: JsonSchema | undefined): void {
+  const removed: FieldPath[] = [];
+  for (const path of dropped) {
+    if (removed.some((r) => isPrefixOf(r, path)) || kept(path)) continue;
+    removeAt(root, path, schema);
+    removed.push(path);
   }
 }
 
@@ -159,10 +177,7 @@ export function serverSideApply(r: ApplyRequest): ApplyResult | { conflicts: App
     })
     .filter((o) => !o.set.empty);
 
-  if (own) {
-    const dropped = entrySet(own).difference(applied).paths();
-    for (const path of dropped.reverse()) if (!others.some((o) => o.set.hasPrefix(path)) && !applied.hasPrefix(path)) removeAt(merged, path, r.schema);
-  }
+  if (own) removeDropped(merged, entrySet(own).difference(applied).paths(), (path) => others.some((o) => o.set.hasPrefix(path)) || applied.hasPrefix(path), r.schema);
 
   const ownEntry =
     own && deepEqual(entrySet(own).toFieldsV1(), applied.toFieldsV1()) ? { ...own, apiVersion: r.apiVersion } : makeEntry(r.manager, 'Apply', r.apiVersion, r.now, applied, subresource);

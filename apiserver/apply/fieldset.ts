@@ -105,7 +105,7 @@ export class FieldSet {
   withoutSubtrees(other: FieldSet): FieldSet {
     const removed = other.paths();
     const result = new FieldSet();
-    for (const p of this.paths()) if (!removed.some((r) => r.length <= p.length && r.every((e, i) => p[i] === e))) result.insert(p);
+    for (const p of this.paths()) if (!removed.some((r) => isPrefixOf(r, p))) result.insert(p);
     return result;
   }
 
@@ -117,6 +117,11 @@ export class FieldSet {
     }
     return node;
   }
+}
+
+/** Whether `path` is `prefix` or lies beneath it. */
+export function isPrefixOf(prefix: FieldPath, path: FieldPath): boolean {
+  return prefix.length <= path.length && prefix.every((e, i) => path[i] === e);
 }
 
 /** `.spec.containers[name="x"].image` style text of a path, as conflict messages print it. */

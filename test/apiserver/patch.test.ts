@@ -123,6 +123,18 @@ describe('patch and server-side apply over HTTP', () => {
     assert.deepEqual(after.json.data, { keep: '1', shared: '3' });
   });
 
+  test('a list-map item dropped from an applied configuration goes as a whole; one another manager shares keeps its key', async () => {
+    const path = widgetPath(ns, 'parts');
+    const parts = (...items: unknown[]) => widget('parts', { color: 'red', parts: items });
+    assert.equal((await apply(path, parts({ name: 'a', count: 1 }, { name: 'b', count: 2 }, { name: 'c', count: 3 }), 'alice')).status, 201);
+    assert.equal((await apply(path, widget('parts', { parts: [{ name: 'c' }] }), 'bob')).status, 200);
+    const after = await apply(path, parts({ name: 'b', count: 2 }), 'alice');
+    assert.equal(after.status, 200, after.text);
+    assert.deepEqual(after.json.spec.parts, [{ name: 'b', count: 2 }, { name: 'c' }]);
+    const alice = after.json.metadata.managedFields.find((e: any) => e.manager === 'alice');
+    assert.deepEqual(Object.keys(alice.fieldsV1['f:spec']['f:parts']), ['k:{"name":"b"}']);
+  });
+
   test('apply merges list-map items by key and respects the status subresource', async () => {
     const path = widgetPath(ns, 'applied');
     const base = { color: 'red', parts: [{ name: 'a', count: 1 }] };
