@@ -394,12 +394,7 @@ test('issue-temporary-certificate: a throw-away certificate for the next key whi
   assert.equal(publicKeyOf(dataOf(issued, 'tls.key')!), publicKeyOf(dataOf(temporary, 'tls.key')!), 'the real certificate keeps the key');
 });
 
-test('--enable-certificate-owner-ref puts a controller reference on the Secret; turned off, it is removed', {
-  // The embedded API server's server-side apply drops only `uid` of an ownerReferences item the
-  // manager stops applying (the item is keyed by uid and should go as a whole); garbage collection
-  // then deletes the Secret for its owner-less reference. Passes once the apply is fixed.
-  todo: 'apiserver SSA: removing a list-map item leaves it without its key',
-}, async () => {
+test('--enable-certificate-owner-ref puts a controller reference on the Secret; turned off, it is removed', async () => {
   let w = await newWorld({ enableCertificateOwnerRef: true });
   const created = await createCertificate(w, 'web');
   await ready(w, 'web', 1);
