@@ -11,9 +11,20 @@ export const CERTWRIGHT_CONTROLLERS = [
   'certificaterequests-approver',
   'certificaterequests-issuer-ca',
   'certificaterequests-issuer-selfsigned',
+  'ingress-shim',
+  // Runs only with --enable-gateway-api, as in cert-manager.
+  'gateway-shim',
 ] as const;
 
-export type ControllerName = (typeof CERTWRIGHT_CONTROLLERS)[number];
+/**
+ * Controllers `*` leaves out. cert-manager runs CA injection as a separate binary (cainjector);
+ * certwright runs it in-process when `--controllers` names it.
+ */
+export const OPT_IN_CONTROLLERS = ['cainjector'] as const;
+
+export type ControllerName = (typeof CERTWRIGHT_CONTROLLERS)[number] | (typeof OPT_IN_CONTROLLERS)[number];
+
+const KNOWN_CONTROLLERS: readonly ControllerName[] = [...CERTWRIGHT_CONTROLLERS, ...OPT_IN_CONTROLLERS];
 
 /**
  * cert-manager's names for its six certificate controllers; certwright runs them as the stages of
@@ -34,8 +45,6 @@ const CERTIFICATE_STAGE_NAMES = [
  */
 export const IGNORED_CERT_MANAGER_CONTROLLERS: readonly string[] = [
   'certificates-metrics',
-  'ingress-shim',
-  'gateway-shim',
   'listenerset',
   'orders',
   'challenges',
@@ -51,7 +60,7 @@ export const IGNORED_CERT_MANAGER_CONTROLLERS: readonly string[] = [
 
 function canonical(name: string): ControllerName | undefined {
   if (CERTIFICATE_STAGE_NAMES.includes(name)) return 'certificates';
-  return CERTWRIGHT_CONTROLLERS.find((c) => c === name);
+  return KNOWN_CONTROLLERS.find((c) => c === name);
 }
 
 /** The controllers `--controllers` (split on commas) selects; throws naming any unknown entry. */
@@ -74,7 +83,7 @@ export function enabledControllers(entries: readonly string[]): Set<ControllerNa
     else enabled.add(controller);
   }
   if (unknown.length > 0) {
-    throw new Error(`unknown controller(s) in --controllers: ${unknown.join(', ')}; known: *, ${CERTWRIGHT_CONTROLLERS.join(', ')}`);
+    throw new Error(`unknown controller(s) in --controllers: ${unknown.join(', ')}; known: *, ${KNOWN_CONTROLLERS.join(', ')}`);
   }
   return enabled;
 }
