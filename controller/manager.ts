@@ -19,6 +19,10 @@ import { CertificateRequestSigner } from './certificaterequests/signer.js';
 import { enabledControllers, type ControllerName } from './enabled-controllers.js';
 import { KubeEventRecorder } from './events.js';
 import { IssuerController } from './issuers/controller.js';
+import { checkGatewayApiServed, GATEWAYS, gatewayShimSource, type Gateway } from './gateway-shim/gateway.js';
+import { INGRESSES, ingressShimSource, type Ingress } from './ingress-shim/ingress.js';
+import type { IssuerDefaults } from './shim/annotations.js';
+import { ShimController, shimCertificateIndexers } from './shim/controller.js';
 import { HealthChecks, startHealthServer, startMetricsServer, type RunningServer } from './observability/http.js';
 import { createLogger, type ControllerLogger } from './observability/log.js';
 import { createControllerMetrics, type ControllerMetrics } from './observability/metrics.js';
@@ -50,6 +54,14 @@ export interface ManagerOptions {
   /** `host:port` for /livez and /readyz; omit for none. */
   healthAddress?: string;
   logger?: ControllerLogger;
+  /** `--default-issuer-name/kind/group`: the issuer of Ingresses that only say `kubernetes.io/tls-acme: "true"`. */
+  defaultIssuer?: IssuerDefaults;
+  /** `--auto-certificate-annotations` (default `kubernetes.io/tls-acme`). */
+  autoCertificateAnnotations?: readonly string[];
+  /** `--enable-gateway-api`: run the gateway-shim (the Gateway API CRDs must be installed). */
+  enableGatewayApi?: boolean;
+  /** `--gateway-api-extra-protocols`: listener protocols besides HTTPS and TLS that get Certificates. */
+  gatewayApiExtraProtocols?: readonly string[];
 }
 
 export interface ManagerInformers {
@@ -59,6 +71,10 @@ export interface ManagerInformers {
   ownedSecrets: Informer<KubeSecret>;
   issuers: Informer<Issuer>;
   clusterIssuers?: Informer<ClusterIssuer>;
+  /** With the ingress-shim. */
+  ingresses?: Informer<Ingress>;
+  /** With the gateway-shim and `--enable-gateway-api`. */
+  gateways?: Informer<Gateway>;
 }
 
 export interface Manager {
@@ -111,11 +127,19 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   const informerError = (what: string) => (err: unknown) => log.warn({ informer: what, err: err instanceof Error ? err.message : String(err) }, 'list/watch failed; retrying');
 
   const withClusterIssuers = enabled.has('clusterissuers') || enabled.has('certificates') || enabled.has('certificaterequests-issuer-ca');
+  const withGateways = enabled.has('gateway-shim') && options.enableGatewayApi === true;
+  if (withGateways) {
+    await checkGatewayApiServed(client).catch(async (err: unknown) => {
+      await client.close();
+      timers.clear();
+      throw err;
+    });
+  }
   const informers: ManagerInformers = {
     certificates: new Informer<Certificate>({
       source: client.listerWatcher<Certificate>(CERTIFICATES),
       timers,
-      indexers: certificateIndexers,
+      indexers: { ...certificateIndexers, ...shimCertificateIndexers },
       onError: informerError('certificates'),
     }),
     certificateRequests: new Informer<CertificateRequest>({
@@ -140,6 +164,10 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
           }),
         }
       : {}),
+    ...(enabled.has('ingress-shim')
+      ? { ingresses: new Informer<Ingress>({ source: client.listerWatcher<Ingress>(INGRESSES), timers, onError: informerError('ingresses') }) }
+      : {}),
+    ...(withGateways ? { gateways: new Informer<Gateway>({ source: client.listerWatcher<Gateway>(GATEWAYS), timers, onError: informerError('gateways') }) } : {}),
   };
 
   const events = new KubeEventRecorder({
@@ -208,6 +236,24 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   if (enabled.has('issuers')) controllers.push(new IssuerController<Issuer>({ kind: 'Issuer', informer: informers.issuers, ...issuerControllerOptions }));
   if (enabled.has('clusterissuers') && informers.clusterIssuers) {
     controllers.push(new IssuerController<ClusterIssuer>({ kind: 'ClusterIssuer', informer: informers.clusterIssuers, ...issuerControllerOptions }));
+  }
+
+  const shimOptions = {
+    certificates: informers.certificates,
+    client,
+    timers,
+    events,
+    hooks,
+    ...(options.defaultIssuer ? { issuerDefaults: options.defaultIssuer } : {}),
+    ...(workers ? { workers } : {}),
+  };
+  if (informers.ingresses) {
+    const source = ingressShimSource(options.autoCertificateAnnotations);
+    controllers.push(new ShimController({ source, parents: informers.ingresses, log: logger.for(source.controllerName), ...shimOptions }));
+  }
+  if (informers.gateways) {
+    const source = gatewayShimSource(options.gatewayApiExtraProtocols);
+    controllers.push(new ShimController({ source, parents: informers.gateways, log: logger.for(source.controllerName), ...shimOptions }));
   }
 
   const allInformers = Object.values(informers) as Informer<never>[];
