@@ -14,6 +14,8 @@ import { DEFAULT_ISSUANCE_BACKOFF, type IssuanceBackoff } from '../controller/ce
 import { DEFAULT_RENEWAL_JITTER } from '../controller/certificates/renewal.js';
 import { enabledControllers } from '../controller/enabled-controllers.js';
 import { startManager, type Manager } from '../controller/manager.js';
+import { DEFAULT_AUTO_CERTIFICATE_ANNOTATIONS } from '../controller/ingress-shim/ingress.js';
+import { DEFAULT_ISSUER_DEFAULTS, type IssuerDefaults } from '../controller/shim/annotations.js';
 import { defaultListenAddresses } from '../controller/observability/http.js';
 import { createLogger, parseLogLevel, type LogLevel } from '../controller/observability/log.js';
 import { DEFAULT_CLIENT_RATE } from '../controller/runtime/token-bucket.js';
@@ -47,6 +49,10 @@ export interface RunFlags {
   logFile?: string;
   /** Manifests (files or directories) to server-side apply once running. */
   apply: string[];
+  enableGatewayApi: boolean;
+  gatewayApiExtraProtocols: string[];
+  defaultIssuer: IssuerDefaults;
+  autoCertificateAnnotations: string[];
 }
 
 export class UsageError extends Error {}
@@ -79,6 +85,15 @@ Flags (cert-manager's names in parentheses are accepted too):
   --log-level LEVEL                       fatal, error, warn, info (default), debug, trace, silent
   --log-file FILE                         append JSON logs to FILE instead of standard output
   --apply PATH                            server-side apply these manifests once running (repeatable)
+  --enable-gateway-api[=BOOL]             run the gateway-shim (needs the Gateway API CRDs)
+  --gateway-api-extra-protocols LIST      listener protocols besides HTTPS and TLS that get Certificates
+  --default-issuer-name NAME              issuer of Ingresses that set only an auto-certificate annotation
+  --default-issuer-kind KIND              (default ${DEFAULT_ISSUER_DEFAULTS.kind})
+  --default-issuer-group GROUP            (default ${DEFAULT_ISSUER_DEFAULTS.group})
+  --auto-certificate-annotations LIST     Ingress annotations that, set to true, ask for Certificates
+                                          (default ${DEFAULT_AUTO_CERTIFICATE_ANNOTATIONS.join(',')})
+  Add cainjector to --controllers (e.g. '*,cainjector') to run CA injection in-process; cert-manager
+  runs it as a separate binary.
 `;
 
 const options = {
@@ -104,6 +119,12 @@ const options = {
   'log-level': { type: 'string' },
   'log-file': { type: 'string' },
   apply: { type: 'string', multiple: true },
+  'enable-gateway-api': { type: 'boolean' },
+  'gateway-api-extra-protocols': { type: 'string' },
+  'default-issuer-name': { type: 'string' },
+  'default-issuer-kind': { type: 'string' },
+  'default-issuer-group': { type: 'string' },
+  'auto-certificate-annotations': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -142,6 +163,8 @@ function duration(flag: string, text: string | undefined, fallback: number): num
   }
   throw new UsageError(`--${flag} must be a positive Go duration such as 30m or 1h, got ${JSON.stringify(text)}`);
 }
+
+const commaList = (text: string) => text.split(',').map((item) => item.trim()).filter(Boolean);
 
 /** The flags of `certwright run` (help handled by the caller); throws UsageError with a specific message. */
 export function parseRunFlags(args: readonly string[]): RunFlags & { help: boolean } {
@@ -197,6 +220,14 @@ export function parseRunFlags(args: readonly string[]): RunFlags & { help: boole
     logLevel,
     ...(values['log-file'] ? { logFile: values['log-file'] } : {}),
     apply: values.apply ?? [],
+    enableGatewayApi: values['enable-gateway-api'] ?? false,
+    gatewayApiExtraProtocols: commaList(values['gateway-api-extra-protocols'] ?? ''),
+    defaultIssuer: {
+      name: values['default-issuer-name'] ?? DEFAULT_ISSUER_DEFAULTS.name,
+      kind: values['default-issuer-kind'] ?? DEFAULT_ISSUER_DEFAULTS.kind,
+      group: values['default-issuer-group'] ?? DEFAULT_ISSUER_DEFAULTS.group,
+    },
+    autoCertificateAnnotations: values['auto-certificate-annotations'] === undefined ? [...DEFAULT_AUTO_CERTIFICATE_ANNOTATIONS] : commaList(values['auto-certificate-annotations']),
   };
 }
 
@@ -260,6 +291,10 @@ export async function startController(flags: RunFlags): Promise<RunningControlle
       enableCertificateOwnerRef: flags.enableCertificateOwnerRef,
       issuanceBackoff: flags.issuanceBackoff,
       renewalJitter: flags.renewalJitter,
+      enableGatewayApi: flags.enableGatewayApi,
+      gatewayApiExtraProtocols: flags.gatewayApiExtraProtocols,
+      defaultIssuer: flags.defaultIssuer,
+      autoCertificateAnnotations: flags.autoCertificateAnnotations,
       ...(metricsAddress ? { metricsAddress } : {}),
       ...(healthAddress ? { healthAddress } : {}),
       logger,
