@@ -12,6 +12,8 @@ import {
   IGNORE_TLS_LISTENERS_ANNOTATION,
   ISSUER_ANNOTATION,
 } from '../../api/well-known.js';
+import { isNotFound } from '../runtime/api-error.js';
+import type { KubeClient } from '../runtime/client.js';
 import type { ResourceType } from '../runtime/resources.js';
 import type { TlsTarget } from '../shim/certificates.js';
 import type { ShimSource } from '../shim/controller.js';
@@ -105,4 +107,14 @@ export function gatewayShimSource(extraProtocols: readonly string[] = []): ShimS
     // An ACME HTTP-01 solver answers through an HTTPRoute attached to this Gateway.
     certificateAnnotations: (gateway) => ({ [HTTP01_PARENT_REF_NAME_ANNOTATION]: gateway.metadata.name!, [HTTP01_PARENT_REF_KIND_ANNOTATION]: 'Gateway' }),
   };
+}
+
+/** Fails clearly when `--enable-gateway-api` is set on a cluster without the Gateway API CRDs. */
+export async function checkGatewayApiServed(client: KubeClient): Promise<void> {
+  try {
+    await client.list(GATEWAYS, { fieldSelector: 'metadata.name=certwright-gateway-api-probe' });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    throw new Error(`--enable-gateway-api is set but the API server does not serve ${GATEWAY_API_GROUP}/v1 gateways: install the Gateway API CRDs first`);
+  }
 }
