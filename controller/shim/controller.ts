@@ -10,6 +10,7 @@ import type { KubeObject } from '../../apiserver/admission.js';
 import type { Certificate } from '../../api/types.js';
 import type { EventRecorder } from '../events.js';
 import { isNotFound } from '../runtime/api-error.js';
+import { DEFAULT_BACKOFF } from '../runtime/backoff.js';
 import type { KubeClient } from '../runtime/client.js';
 import { Controller, type SyncHooks } from '../runtime/controller.js';
 import { controllerOwnerKeys, enqueueMapped, enqueueObject } from '../runtime/handlers.js';
@@ -30,9 +31,6 @@ export const REASON_DELETE_CERTIFICATE = 'DeleteCertificate';
 /** The Certificates informer index the shims find a parent's Certificates by. */
 export const CERTIFICATES_BY_OWNER_UID = 'shim-owner-uid';
 export const shimCertificateIndexers: Record<string, IndexFunc<Certificate>> = { [CERTIFICATES_BY_OWNER_UID]: byOwnerUid };
-
-/** Rate limiter of the shims' queues (reference §2.15): 5 s doubling to 5 min. */
-const SHIM_BACKOFF = { baseMs: 5_000, maxMs: 300_000 };
 
 /** What differs between an Ingress and a Gateway. */
 export interface ShimSource<T extends KubeObject> {
@@ -70,7 +68,8 @@ export class ShimController<T extends KubeObject> {
   constructor(options: ShimControllerOptions<T>) {
     this.#options = options;
     const { source, timers } = options;
-    const queue = new WorkQueue({ name: source.controllerName, timers, backoff: SHIM_BACKOFF });
+    // Reference §2.15: 5 s doubling to 5 min.
+    const queue = new WorkQueue({ name: source.controllerName, timers, backoff: DEFAULT_BACKOFF });
     this.controller = new Controller({
       name: source.controllerName,
       queue,
