@@ -19,6 +19,7 @@ import { CertificateRequestSigner } from './certificaterequests/signer.js';
 import { enabledControllers, type ControllerName } from './enabled-controllers.js';
 import { KubeEventRecorder } from './events.js';
 import { IssuerController } from './issuers/controller.js';
+import { apiServerCaPem, CaInjector, injectionTargetInformers } from './cainjector/controller.js';
 import { checkGatewayApiServed, GATEWAYS, gatewayShimSource, type Gateway } from './gateway-shim/gateway.js';
 import { INGRESSES, ingressShimSource, type Ingress } from './ingress-shim/ingress.js';
 import type { IssuerDefaults } from './shim/annotations.js';
@@ -84,6 +85,8 @@ export interface Manager {
   readonly enabled: ReadonlySet<ControllerName>;
   /** The Certificate controller, when enabled. */
   readonly certificates: CertificateController | undefined;
+  /** CA injection, when `cainjector` is named in `--controllers`. */
+  readonly caInjector: CaInjector | undefined;
   readonly metrics: ControllerMetrics;
   readonly events: KubeEventRecorder;
   readonly logger: ControllerLogger;
@@ -256,7 +259,24 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     controllers.push(new ShimController({ source, parents: informers.gateways, log: logger.for(source.controllerName), ...shimOptions }));
   }
 
-  const allInformers = Object.values(informers) as Informer<never>[];
+  let caInjector: CaInjector | undefined;
+  if (enabled.has('cainjector')) {
+    const apiServerCa = await apiServerCaPem(options.kubeConfig);
+    caInjector = new CaInjector({
+      client,
+      timers,
+      targets: injectionTargetInformers(client, timers, informerError('cainjector targets')),
+      certificates: informers.certificates,
+      ...(apiServerCa ? { apiServerCa } : {}),
+      hooks,
+      log: logger.for('cainjector'),
+      onError: informerError('cainjector sources'),
+      ...(workers ? { workers } : {}),
+    });
+    controllers.push(caInjector);
+  }
+
+  const allInformers = [...Object.values(informers), ...(caInjector?.targets.map((t) => t.informer) ?? [])] as Informer<never>[];
   const servers: RunningServer[] = [];
   const stopAll = async () => {
     await Promise.all(controllers.map((c) => c.stop()));
@@ -286,6 +306,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       informers,
       enabled,
       certificates,
+      caInjector,
       metrics,
       events,
       logger,
