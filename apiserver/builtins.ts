@@ -103,6 +103,9 @@ const configKeyMessage = "a valid config key must consist of alphanumeric charac
 const base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const maxSecretSize = 1024 * 1024;
 
+/** Go's StdEncoding: canonical base64 passes the quick round trip; the pattern decides the rest (e.g. non-zero padding bits). */
+const isBase64 = (value: string): boolean => Buffer.from(value, 'base64').toString('base64') === value || base64.test(value);
+
 function validateDataMap(map: unknown, field: string, base64Values: boolean): FieldError[] {
   if (map === undefined || map === null) return [];
   if (typeof map !== 'object' || Array.isArray(map)) return [invalid(field, map, 'must be a map')];
@@ -110,7 +113,7 @@ function validateDataMap(map: unknown, field: string, base64Values: boolean): Fi
   for (const [key, value] of Object.entries(map as Obj)) {
     if (!configKey.test(key) || key === '.' || key === '..') errors.push(invalid(`${field}[${key}]`, key, configKeyMessage));
     if (typeof value !== 'string') errors.push(invalid(`${field}[${key}]`, value, 'must be a string'));
-    else if (base64Values && !base64.test(value)) errors.push(invalid(`${field}[${key}]`, '<secret contents redacted>', 'illegal base64 data'));
+    else if (base64Values && !isBase64(value)) errors.push(invalid(`${field}[${key}]`, '<secret contents redacted>', 'illegal base64 data'));
   }
   return errors;
 }
