@@ -104,7 +104,18 @@ export class LifecycleControllers {
     }
   }
 
+  /**
+   * Whether an event can matter without parsing it: most writes are of objects with no owners and
+   * no deletion under way, which these controllers ignore. The JSON text can only hold those fields
+   * if it names them (a value that merely mentions them just costs a parse).
+   */
+  private mayMatter(e: StoreEvent): boolean {
+    if (e.type === 'DELETED' || (e.type === 'ADDED' && e.key.startsWith(namespacesPrefix))) return true;
+    return this.ownersOf.has(e.key) || e.json.includes('"ownerReferences"') || e.json.includes('"deletionTimestamp"');
+  }
+
   private observe(e: StoreEvent): void {
+    if (!this.mayMatter(e)) return;
     const deleted = e.type === 'DELETED';
     const meta = e.object.metadata;
     this.index(e.key, deleted ? undefined : e.object);

@@ -87,12 +87,22 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** YAML bodies are usually JSON (clients send JSON as YAML): JSON.parse reads that several times faster than the YAML parser. */
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function parseBody(raw: Buffer, contentType: string): unknown {
   if (contentType === protobufContentType) return raw.length ? decodeProtobufObject(raw) : undefined;
   const text = raw.toString('utf8');
   if (text.trim() === '') return undefined;
   try {
-    return contentType.includes('yaml') ? parseYaml(text) : JSON.parse(text);
+    if (!contentType.includes('yaml')) return JSON.parse(text);
+    return (text.trimStart().startsWith('{') && parseJsonOrUndefined(text)) || parseYaml(text);
   } catch (e) {
     throw badRequest(`${contentType.includes('yaml') ? 'error decoding YAML' : "couldn't get version/kind; json parse error"}: ${(e as Error).message}`);
   }
@@ -228,14 +238,14 @@ export function createRequestHandler(o: HttpOptions): (req: IncomingMessage, res
     if (method === 'GET') {
       if (p.name === undefined && booleanParam(q.get('watch'))) return watch(req, res, r, p.namespace, q, table ? include : undefined);
       if (p.name === undefined) {
+        if (!table) return sendJson(res, 200, objects.listJson(r, p.namespace, listQuery(q)));
         const list = objects.list(r, p.namespace, listQuery(q)) as unknown as { metadata: Record<string, unknown>; items: KubeObject[] };
-        if (table) return sendJson(res, 200, toTable(r, list.items, include, list.metadata), tableContentType);
-        return sendJson(res, 200, list);
+        return sendJson(res, 200, toTable(r, list.items, include, list.metadata), tableContentType);
       }
       if (p.subresource === 'token') throw methodNotAllowed();
+      if (!table) return sendJson(res, 200, objects.getJson(r, p.namespace, p.name));
       const object = objects.get(r, p.namespace, p.name);
-      if (table) return sendJson(res, 200, toTable(r, [object], include, { resourceVersion: object.metadata.resourceVersion }), tableContentType);
-      return sendJson(res, 200, object);
+      return sendJson(res, 200, toTable(r, [object], include, { resourceVersion: object.metadata.resourceVersion }), tableContentType);
     }
 
     // Writes to a namespaced resource always name the namespace, as in kube.

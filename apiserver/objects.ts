@@ -149,6 +149,28 @@ export class ObjectService {
     return toServed(r, stored);
   }
 
+  /** `get` as JSON text: the stored text itself when no conversion applies, so nothing is parsed or serialized. */
+  getJson(r: ResourceType, namespace: string | undefined, name: string): string {
+    if (!servedAsStored(r)) return JSON.stringify(this.get(r, namespace, name));
+    const json = this.store.getJson(this.keyOf(r, namespace, name));
+    if (json === undefined) throw notFound(r, name);
+    return json;
+  }
+
+  /** `list` as JSON text; without selectors, the stored texts joined, so nothing is parsed or serialized. */
+  listJson(r: ResourceType, namespace: string | undefined, q: ListQuery): string {
+    if (q.labelSelector || q.fieldSelector || !servedAsStored(r)) return JSON.stringify(this.list(r, namespace, q));
+    const token = q.continue ? decodeContinue(q.continue) : undefined;
+    const resourceVersion = token?.rv ?? this.store.resourceVersion;
+    const page = this.store.listJson(storagePrefix(r.storage, r.namespaced ? namespace : ''), {
+      ...(q.limit && q.limit > 0 ? { limit: q.limit } : {}),
+      ...(token ? { continueAfterKey: token.start } : {}),
+    });
+    const metadata: Record<string, unknown> = { resourceVersion: String(resourceVersion) };
+    if (page.nextKey !== undefined) metadata.continue = encodeContinue({ rv: resourceVersion, start: page.nextKey });
+    return `{"apiVersion":${JSON.stringify(groupVersion(r))},"kind":${JSON.stringify(r.listKind)},"metadata":${JSON.stringify(metadata)},"items":[${page.items.join(',')}]}`;
+  }
+
   list(r: ResourceType, namespace: string | undefined, q: ListQuery): KubeObject {
     const labels = parseLabelSelector(q.labelSelector);
     const fields = parseFieldSelector(q.fieldSelector, r);

@@ -29,16 +29,33 @@ type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 /** Kube's annotation on the bookmark that ends `sendInitialEvents`. */
 const initialEventsEnd = 'k8s.io/initial-events-end';
 
+/** Bytes per write of the initial events: big enough for few TLS records, small enough to honour backpressure. */
+const initialChunkChars = 64 * 1024;
+
+const eventLine = (type: EventType, objectJson: string): string => `{"type":"${type}","object":${objectJson}}\n`;
+
+/** Watch-stream lines of store events served unchanged: encoded once per event, the same bytes written to every watcher. */
+const encodedEvents = new WeakMap<StoreEvent, Buffer>();
+
+function encodedEvent(event: StoreEvent): Buffer {
+  let bytes = encodedEvents.get(event);
+  if (!bytes) encodedEvents.set(event, (bytes = Buffer.from(eventLine(event.type, event.json))));
+  return bytes;
+}
+
 /**
  * Streams watch events as newline-delimited JSON. Objects are written from the store's
- * serialized event text when no conversion applies, so one serialization serves every watcher.
- * With selectors, an object that stops matching is sent as DELETED and one that starts matching
- * as ADDED, as kube's watch cache does.
+ * serialized text when no conversion applies, so one serialization serves every watcher. With
+ * selectors, an object that stops matching is sent as DELETED and one that starts matching as
+ * ADDED, as kube's watch cache does. Initial events are written as the client reads them; live
+ * events start after them, from the store's history since the initial state.
  */
 export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Store, w: WatchRequest, bookmarkIntervalMs: number): void {
   const r = w.resource;
   const apiVersion = groupVersion(r);
   const filtered = w.labels.length > 0 || w.fields.length > 0;
+  // When this watcher gets the stored text as is, no event's object need even be parsed.
+  const asStored = !w.table && !filtered && servedAsStored(r);
   const matches = (o: KubeObject): boolean => matchesLabels(w.labels, o.metadata.labels) && matchesFields(w.fields, o, r);
   const visible = new Set<string>();
   let columnsSent = false;
@@ -49,7 +66,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sto
 
   // Events of one store commit arrive in one tick: corking until the next tick sends them together.
   let corked = false;
-  const write = (type: EventType, objectJson: string): void => {
+  const write = (data: string | Buffer): void => {
     if (closed) return;
     if (!corked) {
       corked = true;
@@ -59,7 +76,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sto
         res.uncork();
       });
     }
-    res.write(`{"type":"${type}","object":${objectJson}}\n`);
+    res.write(data);
   };
 
   const objectJson = (served: KubeObject, event: StoreEvent | undefined): string => {
@@ -71,60 +88,101 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sto
     return event && served === event.object ? event.json : JSON.stringify(served);
   };
 
-  const emit = (type: EventType, stored: KubeObject, key: string, event?: StoreEvent): void => {
+  /** The line this watcher gets for an event, if any, keeping track of which objects it has seen match. */
+  const lineFor = (type: EventType, stored: KubeObject, key: string, event?: StoreEvent): string | undefined => {
     const served = toServed(r, stored);
-    if (!filtered) {
-      write(type, objectJson(served, event));
-      return;
-    }
+    if (!filtered) return eventLine(type, objectJson(served, event));
     const match = type !== 'DELETED' && matches(served);
-    if (type === 'DELETED') {
-      if (visible.delete(key)) write('DELETED', objectJson(served, event));
-    } else if (match) {
-      write(visible.has(key) && type === 'MODIFIED' ? 'MODIFIED' : 'ADDED', objectJson(served, event));
+    if (type === 'DELETED') return visible.delete(key) ? eventLine('DELETED', objectJson(served, event)) : undefined;
+    if (match) {
+      const line = eventLine(visible.has(key) && type === 'MODIFIED' ? 'MODIFIED' : 'ADDED', objectJson(served, event));
       visible.add(key);
-    } else if (visible.delete(key)) {
-      write('DELETED', objectJson(served, event));
+      return line;
     }
+    return visible.delete(key) ? eventLine('DELETED', objectJson(served, event)) : undefined;
   };
 
   const bookmark = (annotations?: Record<string, string>): void => {
     const metadata: Record<string, unknown> = { resourceVersion: String(store.resourceVersion) };
     if (annotations) metadata.annotations = annotations;
-    write('BOOKMARK', JSON.stringify({ kind: r.kind, apiVersion, metadata }));
+    write(eventLine('BOOKMARK', JSON.stringify({ kind: r.kind, apiVersion, metadata })));
+  };
+
+  const drainedOrClosed = (): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+
+  /** Writes the items' lines in large chunks, waiting whenever the client is behind. */
+  const writeWithBackpressure = async <T>(items: readonly T[], lineOf: (item: T) => string | undefined): Promise<void> => {
+    let chunk = '';
+    for (const item of items) {
+      if (closed) return;
+      const line = lineOf(item);
+      if (line === undefined) continue;
+      chunk += line;
+      if (chunk.length < initialChunkChars) continue;
+      const more = res.write(chunk);
+      chunk = '';
+      if (!more) await drainedOrClosed();
+    }
+    if (chunk && !closed) res.write(chunk);
   };
 
   const prefix = storagePrefix(r.storage, r.namespaced ? w.namespace : '');
   const keyOf = (o: KubeObject): string => `${prefix}${r.namespaced && w.namespace === undefined ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
-  const initial = w.sendInitialEvents ?? (w.resourceVersion === undefined || w.resourceVersion === '' || w.resourceVersion === '0');
-  let from: number;
-  if (initial) {
-    const snapshot = store.list(prefix);
-    for (const o of snapshot.items) emit('ADDED', o, keyOf(o));
-    from = snapshot.resourceVersion;
-  } else {
-    from = Number(w.resourceVersion);
-    if (!Number.isInteger(from) || from < 0) from = store.resourceVersion;
-    if (filtered) for (const o of store.list(prefix).items) if (matches(toServed(r, o))) visible.add(keyOf(o));
-  }
 
   let handle: { stop(): void } | undefined;
-  try {
-    // When this watcher gets the stored text as is, the event's object need not even be parsed.
-    const asStored = !w.table && !filtered && servedAsStored(r);
-    handle = store.watch(prefix, from, (event) => (asStored ? write(event.type, event.json) : emit(event.type, event.object, event.key, event)));
-  } catch (e) {
-    if (!(e instanceof ResourceVersionTooOld)) throw e;
-    write('ERROR', JSON.stringify(expired(`too old resource version: ${from} (${store.resourceVersion})`).toStatus()));
-    res.end();
-    return;
-  }
-  if (w.sendInitialEvents && w.allowBookmarks) bookmark({ [initialEventsEnd]: 'true' });
+  let bookmarks: NodeJS.Timeout | undefined;
+  const startLive = (from: number): void => {
+    if (closed) return;
+    try {
+      handle = store.watch(prefix, from, (event) => {
+        if (asStored) return write(encodedEvent(event));
+        const line = lineFor(event.type, event.object, event.key, event);
+        if (line !== undefined) write(line);
+      });
+    } catch (e) {
+      if (!(e instanceof ResourceVersionTooOld)) throw e;
+      write(eventLine('ERROR', JSON.stringify(expired(`too old resource version: ${from} (${store.resourceVersion})`).toStatus())));
+      finish();
+      return;
+    }
+    if (w.sendInitialEvents && w.allowBookmarks) bookmark({ [initialEventsEnd]: 'true' });
+    if (w.allowBookmarks) bookmarks = setInterval(() => bookmark(), bookmarkIntervalMs).unref();
+  };
 
-  const bookmarks = w.allowBookmarks ? setInterval(() => bookmark(), bookmarkIntervalMs) : undefined;
-  const timeout = setTimeout(() => finish(), w.timeoutMs);
-  bookmarks?.unref();
-  timeout.unref();
+  const timeout = setTimeout(() => finish(), w.timeoutMs).unref();
+  const initial = w.sendInitialEvents ?? (w.resourceVersion === undefined || w.resourceVersion === '' || w.resourceVersion === '0');
+  if (initial) {
+    let from: number;
+    let written: Promise<void>;
+    if (asStored) {
+      const snapshot = store.listJson(prefix);
+      from = snapshot.resourceVersion;
+      written = writeWithBackpressure(snapshot.items, (json) => eventLine('ADDED', json));
+    } else {
+      const snapshot = store.list(prefix);
+      from = snapshot.resourceVersion;
+      written = writeWithBackpressure(snapshot.items, (o) => lineFor('ADDED', o, keyOf(o)));
+    }
+    written.then(
+      () => startLive(from),
+      () => finish(),
+    );
+  } else {
+    let from = Number(w.resourceVersion);
+    if (!Number.isInteger(from) || from < 0) from = store.resourceVersion;
+    if (filtered) for (const o of store.list(prefix).items) if (matches(toServed(r, o))) visible.add(keyOf(o));
+    startLive(from);
+  }
+
   function finish(): void {
     if (closed) return;
     closed = true;

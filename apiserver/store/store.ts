@@ -178,17 +178,29 @@ class FileStore implements Store {
     return stored && parseStored(stored);
   }
 
+  getJson(key: string): string | undefined {
+    return this.objects.get(key)?.json;
+  }
+
   list(prefix: string, options: ListOptions = {}): ListResult {
+    return this.collect(prefix, options, parseStored);
+  }
+
+  listJson(prefix: string, options: ListOptions = {}): ListResult<string> {
+    return this.collect(prefix, options, (stored) => stored.json);
+  }
+
+  private collect<T>(prefix: string, options: ListOptions, take: (stored: StoredObject) => T): ListResult<T> {
     checkListOptions(options);
     const { limit = Infinity, continueAfterKey } = options;
     const resumes = continueAfterKey !== undefined && continueAfterKey >= prefix;
-    const items: KubeObject[] = [];
+    const items: T[] = [];
     let lastKey: string | undefined;
     for (const key of this.keys.from(resumes ? continueAfterKey : prefix)) {
       if (key === continueAfterKey) continue;
       if (!key.startsWith(prefix)) break;
       if (items.length === limit) return { items, resourceVersion: this.committed, nextKey: lastKey as string };
-      items.push(parseStored(this.objects.get(key) as StoredObject));
+      items.push(take(this.objects.get(key) as StoredObject));
       lastKey = key;
     }
     return { items, resourceVersion: this.committed };

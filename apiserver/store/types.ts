@@ -23,8 +23,8 @@ export interface ListOptions {
   continueAfterKey?: string;
 }
 
-export interface ListResult {
-  items: KubeObject[];
+export interface ListResult<Item = KubeObject> {
+  items: Item[];
   resourceVersion: number;
   /** Set when more items match: pass it as `continueAfterKey` for the next page. */
   nextKey?: string;
@@ -44,6 +44,10 @@ export interface Store {
    * resourceVersion; pages of one listing may come from different resourceVersions.
    */
   list(prefix: string, options?: ListOptions): ListResult;
+  /** `get` as the stored JSON text (metadata.resourceVersion included), shared rather than copied: nothing is parsed. */
+  getJson(key: string): string | undefined;
+  /** `list` as stored JSON texts. */
+  listJson(prefix: string, options?: ListOptions): ListResult<string>;
   /** Resolves once durable (fsync'd). Assigns the next resourceVersion into object.metadata.resourceVersion. AlreadyExists (a Conflict) if key exists. */
   create(key: string, object: KubeObject): Promise<KubeObject>;
   /** Replaces the object (its own metadata.resourceVersion is ignored). Conflict if expectedResourceVersion given and != current; NotFound if absent. */
