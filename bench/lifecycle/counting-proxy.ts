@@ -3,7 +3,9 @@
  * no request counter, and the controller's metrics count syncs, not API calls. It terminates TLS
  * with the API server's own serving certificate (valid for 127.0.0.1, trusted through the data
  * directory's CA), counts every request by verb and resource, and streams the rest through
- * unchanged — watches included.
+ * unchanged — watches included. Given a fault policy it also answers some requests itself (errors
+ * with or without Retry-After, a watch that expired with 410 Gone) or cuts them off mid-stream, so
+ * reliability tests can show the controller converges through a misbehaving API.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request, type Server } from 'node:https';
@@ -41,6 +43,23 @@ export interface RequestCounts {
   byRequest: Record<string, number>;
 }
 
+/** What the proxy does to one request instead of passing it through untouched. */
+export type Fault =
+  /** Answer with this HTTP status and a Kubernetes Status body; the request never reaches the server. */
+  | { respond: number; retryAfterSeconds?: number }
+  /** Pass it through, then cut the connection this long after the answer started (a dropped watch). */
+  | { cutAfterMs: number }
+  /** Answer a watch with the ERROR event a server sends when the resourceVersion is too old. */
+  | { watchGone: true };
+
+export type FaultPolicy = (method: string, url: string) => Fault | undefined;
+
+const REASONS: Record<number, string> = { 409: 'Conflict', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable' };
+
+function statusBody(code: number, message: string): string {
+  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: REASONS[code] ?? 'Unknown', code });
+}
+
 export interface CountingProxy {
   url: string;
   /** A kubeconfig like the API server's, pointing at the proxy. */
@@ -56,7 +75,7 @@ function emptyCounts(): RequestCounts {
 }
 
 /** Starts the proxy for the API server at `target` whose data directory is `dataDir`. */
-export async function startCountingProxy(target: string, dataDir: string): Promise<CountingProxy> {
+export async function startCountingProxy(target: string, dataDir: string, options: { faults?: FaultPolicy } = {}): Promise<CountingProxy> {
   const [caCertificate, certificate, privateKey, token] = await Promise.all(
     ['ca.crt', 'apiserver.crt', 'apiserver.key', 'token'].map((file) => readFile(join(dataDir, file), 'utf8')),
   );
@@ -70,11 +89,26 @@ export async function startCountingProxy(target: string, dataDir: string): Promi
     if (isWrite(method)) counts.writes++;
     else counts.reads++;
     counts.byRequest[what] = (counts.byRequest[what] ?? 0) + 1;
+    const fault = options.faults?.(method, req.url ?? '/');
+    if (fault && 'respond' in fault) {
+      req.resume();
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+      res.writeHead(fault.respond, headers).end(statusBody(fault.respond, `injected by the fault proxy: ${what}`));
+      return;
+    }
+    if (fault && 'watchGone' in fault) {
+      req.resume();
+      const gone = JSON.parse(statusBody(410, 'too old resource version (injected by the fault proxy)')) as object;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify({ type: 'ERROR', object: { ...gone, reason: 'Expired' } })}\n`);
+      return;
+    }
     const outgoing = request(
       { hostname: upstream.hostname, port: upstream.port, path: req.url, method, headers: { ...req.headers, host: upstream.host }, agent },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
+        if (fault && 'cutAfterMs' in fault) setTimeout(() => res.socket?.destroy(), fault.cutAfterMs).unref();
       },
     );
     outgoing.on('error', (err) => {

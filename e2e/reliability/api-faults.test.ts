@@ -1,0 +1,137 @@
+/**
+ * R3 API faults: the controller talks to the embedded API server through a proxy that answers a
+ * share of requests itself — 409 Conflict, 429 and 503 with Retry-After, 500 without — expires
+ * watches with 410 Gone and cuts others mid-stream. Every Certificate still becomes Ready, the
+ * number of requests per Certificate stays bounded, and once everything is Ready the controller
+ * makes no writes at all while the faults go on (no hot loops).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Certificate } from '../../api/types.js';
+import { startCountingProxy, type CountingProxy, type Fault } from '../../bench/lifecycle/counting-proxy.js';
+import { startLocalCluster, type LocalCluster } from '../../cli/local-cluster.js';
+import { applyManifests } from '../../cli/manifests.js';
+import { startManager, type Manager } from '../../controller/manager.js';
+import { createLogger } from '../../controller/observability/log.js';
+import { KubeClient } from '../../controller/runtime/client.js';
+import { realClock } from '../../controller/runtime/clock.js';
+import { TimerQueue } from '../../controller/runtime/timers.js';
+import { eventually, tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
+
+const COUNT = 60;
+const NAMESPACE = 'r3-faults';
+const QUIET_WINDOW_MS = 5_000;
+
+/** A seeded generator (mulberry32), so a failing run can be replayed with FAULT_SEED. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const seed = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
+const random = seededRandom(seed);
+const injected: Record<string, number> = {};
+let resumedWatches = 0;
+
+function faultFor(method: string, url: string): Fault | undefined {
+  const isWatch = /[?&]watch=(1|true)/.test(url);
+  const roll = random();
+  let fault: Fault | undefined;
+  if (isWatch) {
+    // Every third watch resuming from a resourceVersion finds it expired; most others are cut.
+    if (/resourceVersion=[1-9]/.test(url) && ++resumedWatches % 3 === 1) fault = { watchGone: true };
+    else if (roll < 0.6) fault = { cutAfterMs: 200 + Math.floor(random() * 1500) };
+  } else if (method !== 'GET') {
+    if (roll < 0.08) fault = { respond: 409 };
+    else if (roll < 0.16) fault = { respond: 429, retryAfterSeconds: 1 };
+    else if (roll < 0.2) fault = { respond: 503, retryAfterSeconds: 1 };
+    else if (roll < 0.25) fault = { respond: 500 };
+  } else if (roll < 0.05) {
+    fault = { respond: 500 };
+  }
+  if (fault) {
+    const kind = 'respond' in fault ? String(fault.respond) : 'watchGone' in fault ? 'watch 410' : 'watch cut';
+    injected[kind] = (injected[kind] ?? 0) + 1;
+  }
+  return fault;
+}
+
+const dataDir = tempDataDir('certwright-r3-');
+let cluster: LocalCluster;
+let proxy: CountingProxy;
+let manager: Manager;
+let requestsDuringIssuance = 0;
+let requestsByKind: Record<string, number> = {};
+
+const isReady = (c: Certificate | undefined) => c?.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
+
+before(async () => {
+  cluster = await startLocalCluster({ dataDir: dataDir.path });
+  proxy = await startCountingProxy(cluster.server.url, dataDir.path, { faults: faultFor });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(proxy.kubeconfigPath);
+  manager = await startManager({ kubeConfig, logger: createLogger({ level: 'silent' }) });
+  // The test's own writes go straight to the server.
+  const client = new KubeClient({ kubeConfig: cluster.kubeConfig, timers: new TimerQueue(realClock) });
+  await applyManifests(client, [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } },
+    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { namespace: NAMESPACE, name: 'r3-selfsigned' }, spec: { selfSigned: {} } },
+    {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { namespace: NAMESPACE, name: 'r3-root' },
+      spec: { isCA: true, commonName: 'r3 root', secretName: 'r3-root-tls', issuerRef: { name: 'r3-selfsigned', kind: 'Issuer' } },
+    },
+    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { namespace: NAMESPACE, name: 'r3-ca' }, spec: { ca: { secretName: 'r3-root-tls' } } },
+    ...Array.from({ length: COUNT }, (_, i) => ({
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { namespace: NAMESPACE, name: `faulty-${i}` },
+      spec: { secretName: `faulty-${i}-tls`, dnsNames: [`faulty-${i}.r3.example.com`], issuerRef: { name: 'r3-ca', kind: 'Issuer' } },
+    })),
+  ]);
+  await eventually(async () => {
+    const list = await manager.informers.certificates.list();
+    return list.filter(isReady).length === COUNT + 1;
+  }, `all ${COUNT + 1} Certificates Ready through the faults (seed ${seed})`, 180_000);
+  const counts = proxy.counts();
+  requestsDuringIssuance = counts.reads + counts.writes;
+  requestsByKind = counts.byRequest;
+});
+
+after(async () => {
+  await manager?.stop();
+  await proxy?.close();
+  await cluster?.close();
+  dataDir.remove();
+});
+
+test('every kind of fault was injected', () => {
+  for (const kind of ['409', '429', '503', '500', 'watch 410', 'watch cut']) assert.ok((injected[kind] ?? 0) > 0, `no ${kind} injected (seed ${seed}): ${JSON.stringify(injected)}`);
+});
+
+test('requests per Certificate stay bounded through the faults', () => {
+  // Without faults a Certificate costs ~17 requests; a quarter of writes failing roughly triples
+  // that. A hot loop would cost thousands.
+  assert.ok(requestsDuringIssuance / (COUNT + 1) < 120, `${requestsDuringIssuance} requests for ${COUNT + 1} Certificates (seed ${seed}): ${JSON.stringify(requestsByKind)}`);
+});
+
+test('once Ready, the controller writes nothing while the faults go on', async () => {
+  // Trailing work (events, request pruning, next-key deletion) first finishes, retried through faults.
+  await eventually(async () => {
+    proxy.resetCounts();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    return proxy.counts().writes === 0;
+  }, 'a 2 s window without writes', 60_000);
+  proxy.resetCounts();
+  await new Promise((resolve) => setTimeout(resolve, QUIET_WINDOW_MS));
+  const counts = proxy.counts();
+  assert.equal(counts.writes, 0, `writes in a quiet window (seed ${seed}): ${JSON.stringify(counts.byRequest)}`);
+  assert.ok(counts.reads < 60, `reads in ${QUIET_WINDOW_MS / 1000} s (seed ${seed}): ${JSON.stringify(counts.byRequest)}`);
+});
