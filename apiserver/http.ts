@@ -18,7 +18,7 @@ import type { OpenApiDocuments } from './openapi.js';
 import { decodeProtobufObject, protobufContentType } from './protobuf.js';
 import type { ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { StoreUnavailable } from './store/index.js';
+import { StoreUnavailable, storedJsonOf } from './store/index.js';
 import { tableContentType, toTable, type IncludeObject } from './table-output.js';
 import { rfc3339 } from './time.js';
 import { serveWatch } from './watch.js';
@@ -64,7 +64,8 @@ function aggregatedVersion(accept: MediaRange[]): 'v2' | 'v2beta1' | undefined {
 }
 
 function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', warnings: string[] = []): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  // A write's result goes out as the text the store just wrote, not serialized a second time.
+  const text = typeof body === 'string' ? body : ((body !== null && typeof body === 'object' && storedJsonOf(body)) || JSON.stringify(body));
   const headers: Record<string, string | string[] | number> = { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' };
   if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);
@@ -76,15 +77,25 @@ function sendError(res: ServerResponse, error: ApiError): void {
   else res.end();
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** The request body, refused past the size limit. Listeners rather than `for await`: an async iterator per request costs more than the read. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const fail = (error: Error): void => {
+      req.off('data', onData);
+      req.resume();
+      reject(error);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBodyBytes) return fail(new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'));
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', fail);
+  });
 }
 
 /** YAML bodies are usually JSON (clients send JSON as YAML): JSON.parse reads that several times faster than the YAML parser. */

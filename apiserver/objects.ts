@@ -268,9 +268,10 @@ export class ObjectService {
   }
 
   private checkNamespaceWritable(r: ResourceType, namespace: string, name: string): void {
-    const ns = this.store.get(namespaceKey(namespace));
-    if (!ns) throw notFound({ group: '', plural: 'namespaces' }, namespace);
-    if (ns.metadata.deletionTimestamp)
+    const ns = this.store.getJson(namespaceKey(namespace));
+    if (ns === undefined) throw notFound({ group: '', plural: 'namespaces' }, namespace);
+    // Only a namespace whose text names deletionTimestamp can be terminating: the rest need no parse.
+    if (ns.includes('"deletionTimestamp"') && (JSON.parse(ns) as KubeObject).metadata.deletionTimestamp)
       throw forbidden(r, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
   }
 
@@ -391,13 +392,15 @@ export class ObjectService {
   ): Promise<KubeObject> {
     const key = this.keyOf(r, namespace, name);
     for (let attempt = 0; ; attempt++) {
-      const stored = this.store.get(key);
-      if (!stored) throw notFound(r, name);
-      const current = toServed(r, stored);
-      const desired = change(clone(current));
+      const json = this.store.getJson(key);
+      if (json === undefined) throw notFound(r, name);
+      // Parsing the stored text again is cheaper than cloning a parsed copy.
+      const fresh = (): KubeObject => toServed(r, JSON.parse(json) as KubeObject);
+      const current = fresh();
+      const desired = change(fresh());
       const subresource = scope === 'status' ? 'status' : '';
       this.normalize(r, desired.object, ctx);
-      const object = this.prepareUpdate(r, current, desired.object, scope);
+      const object = this.prepareUpdate(r, current, desired.object, scope, fresh);
       this.mutate(r, 'UPDATE', object, current, ctx, subresource);
       object.metadata.managedFields = desired.managedFields ?? this.trackedFields(r, current, object, ctx, scope);
       if (!object.metadata.managedFields.length) delete object.metadata.managedFields;
@@ -431,10 +434,10 @@ export class ObjectService {
   }
 
   /** System metadata from the current object, the scope's reset, the strategy, generation. */
-  private prepareUpdate(r: ResourceType, current: KubeObject, desired: KubeObject, scope: WriteScope): KubeObject {
+  private prepareUpdate(r: ResourceType, current: KubeObject, desired: KubeObject, scope: WriteScope, copyOfCurrent: () => KubeObject): KubeObject {
     let object: KubeObject;
     if (scope === 'status') {
-      object = clone(current);
+      object = copyOfCurrent();
       if (desired.status === undefined) delete object.status;
       else object.status = desired.status;
     } else {

@@ -6,3 +6,4 @@
 export type { ListOptions, ListResult, Store, StoreEvent, StoreEventType, StoreOptions } from './types.js';
 export { AlreadyExists, Conflict, DataDirInUse, NotFound, ResourceVersionTooOld, StoreCorruption, StoreUnavailable } from './errors.js';
 export { openStore } from './store.js';
+export { storedJsonOf } from './stored-object.js';

@@ -7,7 +7,7 @@ import { EventHistory, type CommittedEvent } from './history.js';
 import { lockDataDir, type DataDirLock } from './lock.js';
 import { readSnapshot, removeSnapshotLeftovers, writeSnapshot } from './snapshot.js';
 import { SortedKeys } from './sorted-keys.js';
-import { parseStored, restamp, storeObject, type StoredObject } from './stored-object.js';
+import { parseStored, parseWritten, restamp, storeObject, type StoredObject } from './stored-object.js';
 import type { ListOptions, ListResult, Store, StoreEvent, StoreEventType, StoreOptions } from './types.js';
 import { listSegments, replaySegments, segmentsCoveredBySnapshot, WalWriter } from './wal.js';
 import { encodeOpsRecord, type WalOp } from './wal-ops.js';
@@ -286,7 +286,7 @@ class FileStore implements Store {
       if (event.type === 'DELETED') this.keys.remove(event.key);
       else if (!existed) this.keys.insert(event.key);
       this.watchers.publish(event);
-      write.resolve(parseStored(event.stored));
+      write.resolve(parseWritten(event.stored));
     }
     await this.snapshotIfDue();
   }

@@ -35,6 +35,24 @@ export function parseStored(stored: StoredObject): KubeObject {
   return JSON.parse(stored.json) as KubeObject;
 }
 
+/** The stored text of objects writes resolved with, for responses that send them unchanged (see `storedJsonOf`). */
+const writtenTexts = new WeakMap<object, string>();
+
+/** `parseStored`, remembering the text the object was parsed from. */
+export function parseWritten(stored: StoredObject): KubeObject {
+  const object = parseStored(stored);
+  writtenTexts.set(object, stored.json);
+  return object;
+}
+
+/**
+ * The JSON text of an object a store write resolved with — valid only while nobody has changed
+ * that object, so read it right away (as the HTTP layer does when responding to the write).
+ */
+export function storedJsonOf(object: object): string | undefined {
+  return writtenTexts.get(object);
+}
+
 /** Freezes a parsed object graph so one copy can be shared by every watcher without aliasing risk. */
 export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {

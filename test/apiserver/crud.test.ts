@@ -42,6 +42,14 @@ describe('discovery', () => {
 });
 
 describe('object semantics', () => {
+  test('a body over 3 MiB gets kube\'s 413 Status, and the connection still serves the next request', async () => {
+    const big = { metadata: { name: 'too-big' }, data: { blob: 'x'.repeat(3 * 1024 * 1024) } };
+    const reply = await t.call('POST', '/api/v1/namespaces/default/configmaps', { body: big });
+    assert.equal(reply.status, 413, reply.text.slice(0, 200));
+    assert.equal(reply.json.reason, 'RequestEntityTooLarge');
+    assert.equal((await t.call('GET', '/api/v1/namespaces/default/configmaps/too-big')).status, 404);
+  });
+
   test('create sets uid, creationTimestamp, resourceVersion; generateName picks a name', async () => {
     const created = await t.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { generateName: 'gen-' }, data: { a: '1' } } });
     assert.match(created.metadata!.name!, /^gen-[a-z0-9]{5}$/);
