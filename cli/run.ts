@@ -7,21 +7,24 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { parseDuration } from '../api/duration.js';
 import { DEFAULT_ISSUANCE_BACKOFF, type IssuanceBackoff } from '../controller/certificates/backoff.js';
 import { DEFAULT_RENEWAL_JITTER } from '../controller/certificates/renewal.js';
+import { DEFAULT_COPIED_ANNOTATION_PREFIXES } from '../controller/certificates/requests.js';
 import { enabledControllers } from '../controller/enabled-controllers.js';
 import { startManager, type Manager } from '../controller/manager.js';
 import { DEFAULT_AUTO_CERTIFICATE_ANNOTATIONS } from '../controller/ingress-shim/ingress.js';
 import { DEFAULT_ISSUER_DEFAULTS, type IssuerDefaults } from '../controller/shim/annotations.js';
 import { defaultListenAddresses } from '../controller/observability/http.js';
 import { createLogger, parseLogLevel, type LogLevel } from '../controller/observability/log.js';
+import { loadKubeConfigClass } from '../controller/runtime/kubeconfig.js';
+import { DEFAULT_WORKERS } from '../controller/runtime/controller.js';
 import { DEFAULT_CLIENT_RATE } from '../controller/runtime/token-bucket.js';
 import { DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issuers/context.js';
 import { registerCommand, type Io } from './commands.js';
-import { startLocalCluster, type LocalCluster } from './local-cluster.js';
+import type { LocalCluster } from './local-cluster.js';
 import { applyManifests, readManifests } from './manifests.js';
 
 export const DEFAULT_DATA_DIR = '.data';
@@ -53,6 +56,8 @@ export interface RunFlags {
   gatewayApiExtraProtocols: string[];
   defaultIssuer: IssuerDefaults;
   autoCertificateAnnotations: string[];
+  /** Certificate annotation prefixes copied to its CertificateRequests (`-` excludes). */
+  copiedAnnotationPrefixes: string[];
 }
 
 export class UsageError extends Error {}
@@ -74,7 +79,7 @@ Flags (cert-manager's names in parentheses are accepted too):
                                           default ${defaultListenAddresses.local.health} locally, ${defaultListenAddresses.cluster.health} in a cluster
   --cluster-resource-namespace NS         where ClusterIssuer Secrets live (default ${DEFAULT_CLUSTER_RESOURCE_NAMESPACE})
   --controllers LIST                      e.g. '*,-certificaterequests-approver' (default *)
-  --workers N                             workers per controller (--concurrent-workers, default 5)
+  --workers N                             workers per controller (--concurrent-workers, default ${DEFAULT_WORKERS})
   --kube-api-qps N / --kube-api-burst N   client-side rate limit (default ${DEFAULT_CLIENT_RATE.qps} / ${DEFAULT_CLIENT_RATE.burst})
   --enable-certificate-owner-ref[=BOOL]   Secrets are deleted with their Certificate
   --certificate-request-minimum-backoff-duration D   first retry delay after a failure (default 1h)
@@ -92,6 +97,8 @@ Flags (cert-manager's names in parentheses are accepted too):
   --default-issuer-group GROUP            (default ${DEFAULT_ISSUER_DEFAULTS.group})
   --auto-certificate-annotations LIST     Ingress annotations that, set to true, ask for Certificates
                                           (default ${DEFAULT_AUTO_CERTIFICATE_ANNOTATIONS.join(',')})
+  --copied-annotation-prefixes LIST       Certificate annotations copied to CertificateRequests: '*' or
+                                          prefixes, '-prefix' excludes (default ${DEFAULT_COPIED_ANNOTATION_PREFIXES.join(',')})
   Add cainjector to --controllers (e.g. '*,cainjector') to run CA injection in-process; cert-manager
   runs it as a separate binary.
 `;
@@ -125,6 +132,7 @@ const options = {
   'default-issuer-kind': { type: 'string' },
   'default-issuer-group': { type: 'string' },
   'auto-certificate-annotations': { type: 'string' },
+  'copied-annotation-prefixes': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -210,7 +218,7 @@ export function parseRunFlags(args: readonly string[]): RunFlags & { help: boole
     ...(healthAddress !== undefined ? { healthAddress } : {}),
     clusterResourceNamespace: values['cluster-resource-namespace'] ?? DEFAULT_CLUSTER_RESOURCE_NAMESPACE,
     controllers,
-    workers: positiveInteger('workers', values.workers ?? values['concurrent-workers'], 5),
+    workers: positiveInteger('workers', values.workers ?? values['concurrent-workers'], DEFAULT_WORKERS),
     kubeApiQps: positiveNumber('kube-api-qps', values['kube-api-qps'], DEFAULT_CLIENT_RATE.qps),
     kubeApiBurst: positiveInteger('kube-api-burst', values['kube-api-burst'], DEFAULT_CLIENT_RATE.burst),
     enableCertificateOwnerRef: values['enable-certificate-owner-ref'] ?? false,
@@ -228,15 +236,16 @@ export function parseRunFlags(args: readonly string[]): RunFlags & { help: boole
       group: values['default-issuer-group'] ?? DEFAULT_ISSUER_DEFAULTS.group,
     },
     autoCertificateAnnotations: values['auto-certificate-annotations'] === undefined ? [...DEFAULT_AUTO_CERTIFICATE_ANNOTATIONS] : commaList(values['auto-certificate-annotations']),
+    copiedAnnotationPrefixes: values['copied-annotation-prefixes'] === undefined ? [...DEFAULT_COPIED_ANNOTATION_PREFIXES] : commaList(values['copied-annotation-prefixes']),
   };
 }
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 /** The cluster configuration in effect, or undefined when there is none (→ local mode). */
-export function clusterKubeConfig(flags: Pick<RunFlags, 'kubeconfig' | 'local'>, env: NodeJS.ProcessEnv = process.env): KubeConfig | undefined {
+export async function clusterKubeConfig(flags: Pick<RunFlags, 'kubeconfig' | 'local'>, env: NodeJS.ProcessEnv = process.env): Promise<KubeConfig | undefined> {
   if (flags.local) return undefined;
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new (await loadKubeConfigClass())();
   if (flags.kubeconfig) {
     kubeConfig.loadFromFile(flags.kubeconfig);
     return kubeConfig;
@@ -268,10 +277,11 @@ export async function startController(flags: RunFlags): Promise<RunningControlle
     ...(flags.logFile ? { destination: pino.destination({ dest: flags.logFile, append: true, mkdir: true }) } : {}),
   });
   const log = logger.for('run');
-  const clusterConfig = clusterKubeConfig(flags);
+  const clusterConfig = await clusterKubeConfig(flags);
+  // The embedded API server's modules are loaded only in local mode.
   const cluster = clusterConfig
     ? undefined
-    : await startLocalCluster({
+    : await (await import('./local-cluster.js')).startLocalCluster({
         dataDir: resolve(flags.dataDir),
         ...(flags.apiServerAddress ? { listen: flags.apiServerAddress } : {}),
         onBackgroundError: (error) => log.error({ err: error.message }, 'embedded API server error'),
@@ -295,6 +305,7 @@ export async function startController(flags: RunFlags): Promise<RunningControlle
       gatewayApiExtraProtocols: flags.gatewayApiExtraProtocols,
       defaultIssuer: flags.defaultIssuer,
       autoCertificateAnnotations: flags.autoCertificateAnnotations,
+      copiedAnnotationPrefixes: flags.copiedAnnotationPrefixes,
       ...(metricsAddress ? { metricsAddress } : {}),
       ...(healthAddress ? { healthAddress } : {}),
       logger,

@@ -33,6 +33,8 @@ import type { SyncHooks } from './runtime/controller.js';
 import { Informer } from './runtime/informer.js';
 import { CERTIFICATE_REQUESTS, CERTIFICATES, CLUSTER_ISSUERS, ISSUERS, SECRETS } from './runtime/resources.js';
 import { TimerQueue } from './runtime/timers.js';
+import { keepManagedFieldsOf, withoutManagedFields } from './runtime/transforms.js';
+import { DEFAULT_FIELD_MANAGER } from './certificates/secret-layout.js';
 import type { TokenBucketOptions } from './runtime/token-bucket.js';
 
 export interface ManagerOptions {
@@ -48,6 +50,8 @@ export interface ManagerOptions {
   /** Where ClusterIssuers' Secrets live (`--cluster-resource-namespace`, default kube-system). */
   clusterResourceNamespace?: string;
   enableCertificateOwnerRef?: boolean;
+  /** `--copied-annotation-prefixes`: Certificate annotations copied to its CertificateRequests. */
+  copiedAnnotationPrefixes?: readonly string[];
   issuanceBackoff?: IssuanceBackoff;
   renewalJitter?: number;
   /** `host:port` for /metrics; omit for none. */
@@ -143,26 +147,31 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       source: client.listerWatcher<Certificate>(CERTIFICATES),
       timers,
       indexers: { ...certificateIndexers, ...shimCertificateIndexers },
+      transform: withoutManagedFields,
       onError: informerError('certificates'),
     }),
     certificateRequests: new Informer<CertificateRequest>({
       source: client.listerWatcher<CertificateRequest>(CERTIFICATE_REQUESTS),
       timers,
       indexers: { ...ownedObjectIndexers, ...certificateRequestIndexers },
+      transform: withoutManagedFields,
       onError: informerError('certificaterequests'),
     }),
     ownedSecrets: new Informer<KubeSecret>({
       source: client.listerWatcher<KubeSecret>(SECRETS, { labelSelector: `${PART_OF_CONTROLLER_LABEL}=true` }),
       timers,
       indexers: ownedObjectIndexers,
+      // The Secret upkeep check reads which fields the Certificate controller's apply owns.
+      transform: keepManagedFieldsOf(DEFAULT_FIELD_MANAGER),
       onError: informerError('secrets'),
     }),
-    issuers: new Informer<Issuer>({ source: client.listerWatcher<Issuer>(ISSUERS), timers, onError: informerError('issuers') }),
+    issuers: new Informer<Issuer>({ source: client.listerWatcher<Issuer>(ISSUERS), timers, transform: withoutManagedFields, onError: informerError('issuers') }),
     ...(withClusterIssuers
       ? {
           clusterIssuers: new Informer<ClusterIssuer>({
             source: client.listerWatcher<ClusterIssuer>(CLUSTER_ISSUERS),
             timers,
+            transform: withoutManagedFields,
             onError: informerError('clusterissuers'),
           }),
         }
@@ -210,6 +219,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       ...(options.issuanceBackoff ? { issuanceBackoff: options.issuanceBackoff } : {}),
       ...(options.renewalJitter !== undefined ? { renewalJitter: options.renewalJitter } : {}),
       ...(options.enableCertificateOwnerRef ? { enableCertificateOwnerRef: true } : {}),
+      ...(options.copiedAnnotationPrefixes ? { copiedAnnotationPrefixes: options.copiedAnnotationPrefixes } : {}),
       log: (certificate) => logger.for('certificates', certificate.metadata),
     });
     controllers.push(certificates);
@@ -297,7 +307,8 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     if (healthServer) servers.push(healthServer);
     await Promise.all(allInformers.map((i) => i.waitForSync()));
     for (const controller of controllers) controller.start();
-    log.info({ controllers: [...enabled] }, 'controllers started');
+    // Every renewal timer is armed by now (the Certificate informer's add handlers have run).
+    log.info({ controllers: [...enabled], timersArmed: certificates?.armedWakeUps ?? 0 }, 'controllers started');
 
     let stopping: Promise<void> | undefined;
     return {

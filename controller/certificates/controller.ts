@@ -124,6 +124,11 @@ export class CertificateController {
     for (const key of [...this.#armed]) this.#cancelWake(key);
   }
 
+  /** How many Certificates have a wake-up armed (renewal, backoff end, expiry or re-check). */
+  get armedWakeUps(): number {
+    return this.#armed.size;
+  }
+
   /** When the next wake-up of Certificate `key` is due, if one is armed. */
   wakeDueAt(key: string): number | undefined {
     return this.#timers.dueAt(wakeTimerKey(key));

@@ -7,11 +7,10 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Certificate } from '../../api/types.js';
 import { rotationPolicyFor } from '../../api/defaults.js';
-import { parsePrivateKey } from '../../pki/index.js';
 import { isIssuing } from './metadata.js';
 import { TLS_PRIVATE_KEY_KEY } from '../../api/well-known.js';
 import { privateKeyMatchesSpec } from './request-matches-spec.js';
-import { secretDataBytes, type SecretState } from './secret-state.js';
+import { secretDataBytes, secretPrivateKey, type SecretState } from './secret-state.js';
 
 export interface KeyEvent {
   type: 'Normal' | 'Warning';
@@ -47,7 +46,7 @@ function candidateProblem(candidate: V1Secret, certificate: Certificate): string
   if (!bytes || bytes.length === 0) return 'it contains no private key';
   let violations: string[];
   try {
-    violations = privateKeyMatchesSpec(parsePrivateKey(bytes.toString('utf8')), certificate);
+    violations = privateKeyMatchesSpec(secretPrivateKey(candidate, bytes.toString('utf8')), certificate);
   } catch {
     return 'its private key cannot be decoded';
   }

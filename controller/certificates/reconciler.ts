@@ -18,7 +18,7 @@ import { rfc3339 } from '../../apiserver/time.js';
 import { revisionHistoryLimitFor } from '../../api/defaults.js';
 import type { Certificate, CertificateRequest, CertificateStatus, Condition } from '../../api/types.js';
 import type { KubeSecret } from '../../issuers/backend.js';
-import { encodePrivateKeyPem, generateCsr, generatePrivateKey, parseCertificateChain, parsePrivateKey, publicKeysEqual } from '../../pki/index.js';
+import { encodePrivateKeyPem, generateCsr, generatePrivateKey, parseCertificateChain, publicKeysEqual } from '../../pki/index.js';
 import { findCondition, withCondition } from '../conditions.js';
 import type { EventRecorder } from '../events.js';
 import type { KubeClient } from '../runtime/client.js';
@@ -64,7 +64,7 @@ import {
   UpkeepReason,
   type KeystorePasswords,
 } from './secret-layout.js';
-import { inspectSecret, secretDataBytes, type SecretState } from './secret-state.js';
+import { inspectSecret, rememberSecretPrivateKey, secretDataBytes, secretPrivateKey, type SecretState } from './secret-state.js';
 
 /** Certificates by `namespace/spec.secretName`: finds the Certificates a Secret event concerns, and duplicates. */
 export const CERTIFICATES_BY_SECRET_NAME = 'certificates-by-secret-name';
@@ -332,7 +332,7 @@ export class CertificateReconciler {
     if ('use' in action) {
       const secret = work.nextKeySecrets.find((s) => s.metadata.name === action.use)!;
       const pem = secretDataBytes(asV1Secret(secret), TLS_PRIVATE_KEY_KEY)!.toString('utf8');
-      work.nextKey = { secretName: action.use, key: parsePrivateKey(pem), pem };
+      work.nextKey = { secretName: action.use, key: secretPrivateKey(asV1Secret(secret), pem), pem };
     } else {
       if (action.event) this.#event(work, action.event.type, action.event.reason, action.event.message);
       const created = await this.#createNextKeySecret(work, action.create);
@@ -383,6 +383,7 @@ export class CertificateReconciler {
       data: { [TLS_PRIVATE_KEY_KEY]: Buffer.from(pem).toString('base64') },
     });
     const secretName = created.metadata.name!;
+    rememberSecretPrivateKey(asV1Secret(created), key);
     this.#expectPresent(work, this.#o.ownedSecrets, { namespace, name: secretName });
     if (how === 'reuse') {
       this.#event(work, 'Normal', 'Reused', `Reusing private key stored in existing Secret resource ${JSON.stringify(spec.secretName)}`);
@@ -465,6 +466,7 @@ export class CertificateReconciler {
     const desired = desiredSecret({
       certificate: work.certificate,
       privateKeyPem: work.nextKey!.pem,
+      privateKey: work.nextKey!.key,
       certificatePem,
       ...(caPem ? { caPem } : {}),
       issuerRef: request.spec.issuerRef,
@@ -473,7 +475,7 @@ export class CertificateReconciler {
       ...(work.secret?.type ? { existingType: work.secret.type } : {}),
       now: new Date(work.now),
     });
-    await this.#applySecret(work, desired);
+    await this.#applySecret(work, desired, work.nextKey!.key);
 
     const status = work.certificate.status ?? {};
     this.#setStatus(work, {
@@ -498,11 +500,12 @@ export class CertificateReconciler {
   async #temporaryCertificate(work: Work): Promise<void> {
     if (work.cached.metadata.annotations?.[ISSUE_TEMPORARY_CERTIFICATE_ANNOTATION] !== 'true') return;
     if (!firstViolation(temporaryCertificateChain, this.#policyInput(work))) return;
-    const { pem } = work.nextKey!;
+    const { pem, key } = work.nextKey!;
     const certificatePem = await temporaryCertificatePem(work.certificate, pem, new Date(work.now));
     await this.#applySecret(
       work,
-      temporaryCertificateSecret({ certificate: work.certificate, privateKeyPem: pem, certificatePem, ...(work.secret?.type ? { existingType: work.secret.type } : {}) }),
+      temporaryCertificateSecret({ certificate: work.certificate, privateKeyPem: pem, privateKey: key, certificatePem, ...(work.secret?.type ? { existingType: work.secret.type } : {}) }),
+      key,
     );
     this.#event(work, 'Normal', 'Issuing', 'Issued temporary certificate');
   }
@@ -540,11 +543,13 @@ export class CertificateReconciler {
     return this.#o.enableCertificateOwnerRef ? { ownerRef: certificateOwnerReference(work.cached) } : {};
   }
 
-  async #applySecret(work: Work, desired: V1Secret): Promise<void> {
+  /** Applies `desired`, whose `tls.key` encodes `key` (known, so the applied version is not parsed again). */
+  async #applySecret(work: Work, desired: V1Secret, key: KeyObject): Promise<void> {
     const ref = { namespace: work.cached.metadata.namespace, name: work.cached.spec.secretName };
     const before = this.#o.ownedSecrets.get(ref)?.metadata.resourceVersion;
     const applied = await this.#o.client.apply<KubeSecret>(SECRETS, asKubeSecret(desired), { fieldManager: this.#fieldManager, force: true });
     const after = applied.metadata.resourceVersion;
+    rememberSecretPrivateKey(asV1Secret(applied), key);
     this.#o.pendingWrites.expect(work.key, () => {
       const seen = this.#o.ownedSecrets.get(ref)?.metadata.resourceVersion;
       return seen === after || (seen !== undefined && seen !== before);
@@ -565,7 +570,9 @@ export class CertificateReconciler {
       desiredSecret({
         certificate: work.certificate,
         privateKeyPem: state.privateKey.status === 'parsed' ? state.privateKey.pem : '',
+        ...(state.privateKey.status === 'parsed' ? { privateKey: state.privateKey.key } : {}),
         certificatePem: state.certificate.status === 'parsed' ? state.certificate.pem : '',
+        ...(state.certificate.status === 'parsed' ? { leaf: state.certificate.leaf } : {}),
         ...(state.caPem ? { caPem: state.caPem } : {}),
         issuerRef: work.certificate.spec.issuerRef,
         keystorePasswords,
@@ -584,12 +591,19 @@ export class CertificateReconciler {
       return true;
     }
     work.log?.info({ reason: violation.reason }, `re-applying Secret: ${violation.message}`);
-    await this.#applySecret(work, desiredFor(await this.#keystorePasswords(work)));
+    await this.#applySecret(work, desiredFor(await this.#keystorePasswords(work)), state.privateKey.key);
     return true;
   }
 
   // ---- stage 6: readiness ----------------------------------------------------------------------
 
+  /**
+   * Ready follows cert-manager's readiness chain: the Secret exists, has its data, its key matches
+   * its certificate, the current request matches the spec, and the certificate is neither near nor
+   * past expiry. There is no issuer-annotation check, so a temporary certificate
+   * (`cert-manager.io/issue-temporary-certificate`) makes the Certificate Ready while its real
+   * request is pending, as in cert-manager; kept for compatibility (tools wait on Ready).
+   */
   async #readiness(work: Work): Promise<boolean> {
     const state = work.secretState;
     const renewal = this.#renewal(work);

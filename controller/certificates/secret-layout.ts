@@ -4,6 +4,7 @@
  * existing Secret has drifted from it. Only keys certwright manages are compared: labels,
  * annotations and data keys other actors added are never reported, so applying never removes them.
  */
+import type { KeyObject } from 'node:crypto';
 import type { V1ManagedFieldsEntry, V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import type { Certificate, IssuerReference } from '../../api/types.js';
 import { certificateDurationFor, issuerKindFor, jksAliasFor, pkcs12ProfileFor, privateKeyEncodingFor } from '../../api/defaults.js';
@@ -84,8 +85,12 @@ export interface DesiredSecretInput {
   certificate: Certificate;
   /** The private key (any PEM encoding; the next-key Secret holds PKCS#8). */
   privateKeyPem: string;
+  /** `privateKeyPem` parsed, when the caller has it: it is then not parsed again. */
+  privateKey?: KeyObject;
   /** Leaf then chain, from the CertificateRequest's `status.certificate`. */
   certificatePem: string;
+  /** The leaf of `certificatePem` parsed, when the caller has it. */
+  leaf?: CertificateInfo;
   /** The CertificateRequest's `status.ca`; written as `ca.crt` only when non-empty. */
   caPem?: string;
   /** The issuerRef of the CertificateRequest that produced the certificate. */
@@ -111,12 +116,11 @@ function keystorePassword(kind: 'jks' | 'pkcs12', inline: string | undefined, re
 }
 
 /** Keystore data keys per `spec.keystores` (truststores only when there is a CA). */
-function keystoreData(input: Omit<DesiredSecretInput, 'issuerRef'>, privateKeyPem: string, caPem: string | undefined): Record<string, string> {
+function keystoreData(input: Omit<DesiredSecretInput, 'issuerRef'>, privateKey: KeyObject, caPem: string | undefined): Record<string, string> {
   const { certificate } = input;
   const { jks, pkcs12 } = certificate.spec.keystores ?? {};
   const data: Record<string, string> = {};
   if (!jks?.create && !pkcs12?.create) return data;
-  const privateKey = parsePrivateKey(privateKeyPem);
   if (pkcs12?.create) {
     const password = keystorePassword('pkcs12', pkcs12.password, input.keystorePasswords?.pkcs12, certificate);
     const profile = pkcs12ProfileFor(pkcs12);
@@ -136,7 +140,8 @@ function keystoreData(input: Omit<DesiredSecretInput, 'issuerRef'>, privateKeyPe
 function secretLayout(input: Omit<DesiredSecretInput, 'issuerRef'>, issuerRef: IssuerReference | undefined): V1Secret {
   const { certificate } = input;
   const spec = certificate.spec;
-  const tlsKey = encodePrivateKeyPem(parsePrivateKey(input.privateKeyPem), privateKeyEncodingFor(spec));
+  const privateKey = input.privateKey ?? parsePrivateKey(input.privateKeyPem);
+  const tlsKey = encodePrivateKeyPem(privateKey, privateKeyEncodingFor(spec));
   const caPem = input.caPem && input.caPem.trim() !== '' ? input.caPem : undefined;
   const formats = new Set((spec.additionalOutputFormats ?? []).map((f) => f.type));
   const data: Record<string, string> = {
@@ -145,11 +150,11 @@ function secretLayout(input: Omit<DesiredSecretInput, 'issuerRef'>, issuerRef: I
     ...(caPem ? { [TLS_CA_KEY]: base64(caPem) } : {}),
     ...(formats.has('DER') ? { [DER_PRIVATE_KEY_KEY]: base64(privateKeyDerOutput(tlsKey)) } : {}),
     ...(formats.has('CombinedPEM') ? { [COMBINED_PEM_KEY]: base64(combinedPemOutput(tlsKey, input.certificatePem)) } : {}),
-    ...keystoreData(input, tlsKey, caPem),
+    ...keystoreData(input, privateKey, caPem),
   };
   const annotations: Record<string, string> = {
     ...spec.secretTemplate?.annotations,
-    ...certificateDetailsAnnotations(parseCertificate(input.certificatePem)),
+    ...certificateDetailsAnnotations(input.leaf ?? parseCertificate(input.certificatePem)),
     [CERTIFICATE_NAME_ANNOTATION]: certificate.metadata.name ?? '',
     ...(issuerRef
       ? {
@@ -210,6 +215,8 @@ export async function temporaryCertificatePem(certificate: Certificate, privateK
 export interface TemporarySecretInput {
   certificate: Certificate;
   privateKeyPem: string;
+  /** `privateKeyPem` parsed, when the caller has it. */
+  privateKey?: KeyObject;
   /** From {@link temporaryCertificatePem}. */
   certificatePem: string;
   existingType?: string;

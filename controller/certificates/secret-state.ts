@@ -48,6 +48,51 @@ export function secretDataBytes(secret: V1Secret | undefined, key: string): Buff
   return value === undefined ? undefined : Buffer.from(value, 'base64');
 }
 
+/**
+ * Parsed private keys by Secret uid, resourceVersion and data key. A version of a Secret never
+ * changes, and an issuance reads its next key in every reconcile (deciding whether the key is
+ * usable, then signing the CSR with it) and the issued Secret's key again: one parse per version
+ * instead. Bounded; the least recently used entry goes first.
+ */
+const parsedKeys = new Map<string, KeyObject>();
+const MAX_PARSED_KEYS = 2048;
+
+function parsedKeyId(secret: V1Secret, dataKey: string): string | undefined {
+  const { uid, resourceVersion } = secret.metadata ?? {};
+  return uid && resourceVersion ? `${uid}/${resourceVersion}/${dataKey}` : undefined;
+}
+
+function rememberParsedKey(id: string, key: KeyObject): void {
+  parsedKeys.delete(id);
+  parsedKeys.set(id, key);
+  if (parsedKeys.size > MAX_PARSED_KEYS) parsedKeys.delete(parsedKeys.keys().next().value!);
+}
+
+/**
+ * The private key in `dataKey` of `secret` (its PEM text is `pem`), parsed once per Secret version.
+ * Throws a PkiError when it does not parse (failures are not remembered).
+ */
+export function secretPrivateKey(secret: V1Secret, pem: string, dataKey: string = TLS_PRIVATE_KEY_KEY): KeyObject {
+  const id = parsedKeyId(secret, dataKey);
+  const cached = id === undefined ? undefined : parsedKeys.get(id);
+  if (cached) {
+    rememberParsedKey(id!, cached);
+    return cached;
+  }
+  const key = parsePrivateKey(pem);
+  if (id !== undefined) rememberParsedKey(id, key);
+  return key;
+}
+
+/**
+ * Records that `secret` (as the API returned it after a write of ours) holds `key` in `dataKey`, so
+ * the version that reaches the cache is not parsed again. Only for keys this controller wrote.
+ */
+export function rememberSecretPrivateKey(secret: V1Secret, key: KeyObject, dataKey: string = TLS_PRIVATE_KEY_KEY): void {
+  const id = parsedKeyId(secret, dataKey);
+  if (id !== undefined) rememberParsedKey(id, key);
+}
+
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -71,7 +116,7 @@ function decodeChain(pem: string): CertificateChain {
 
 export function inspectSecret(secret?: V1Secret): SecretState {
   if (!secret) return { exists: false };
-  const privateKey = decodeEntry(secretDataBytes(secret, TLS_PRIVATE_KEY_KEY), (pem) => ({ key: parsePrivateKey(pem) }));
+  const privateKey = decodeEntry(secretDataBytes(secret, TLS_PRIVATE_KEY_KEY), (pem) => ({ key: secretPrivateKey(secret, pem) }));
   const certificate = decodeEntry(secretDataBytes(secret, TLS_CERTIFICATE_KEY), decodeChain);
   const ca = secretDataBytes(secret, TLS_CA_KEY);
   const keyMatchesCertificate =

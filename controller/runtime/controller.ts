@@ -57,10 +57,17 @@ export interface ControllerOptions {
   name: string;
   queue: WorkQueue;
   reconcile: Reconcile;
-  /** Keys reconciled in parallel (cert-manager's --concurrent-workers, default 5). */
+  /** Keys reconciled in parallel (`--concurrent-workers`, default {@link DEFAULT_WORKERS}). */
   workers?: number;
   hooks?: SyncHooks;
 }
+
+/**
+ * Workers per controller. cert-manager's 5 leave a reconcile pipeline that waits on the API most of
+ * the time (latency-bound: each issuance is ~15 sequential API round trips); more keep both cores
+ * of a small node busy during a burst of issuances (docs/performance.md, lifecycle).
+ */
+export const DEFAULT_WORKERS = 5;
 
 /** N workers draining one work queue into a reconciler. */
 export class Controller {
@@ -72,7 +79,7 @@ export class Controller {
   #running: Promise<void>[] = [];
 
   constructor(options: ControllerOptions) {
-    const workers = options.workers ?? 5;
+    const workers = options.workers ?? DEFAULT_WORKERS;
     if (!(Number.isInteger(workers) && workers >= 1)) {
       throw new RangeError(`controller ${options.name}: workers must be a positive integer, got ${workers}`);
     }

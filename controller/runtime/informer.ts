@@ -34,6 +34,12 @@ export interface InformerOptions<T extends KubeObject> {
   onError?: (err: unknown) => void;
   /** Server-side watch lifetime; default a random 5–10 min like client-go, so watches don't expire together. */
   watchTimeoutSeconds?: () => number;
+  /**
+   * client-go's SetTransform: applied to every listed or watched object before it is cached or
+   * handed to handlers, to keep only what readers need (the cache's size is the controller's).
+   * It must return a new object or the one given, never change another version.
+   */
+  transform?: (obj: T) => T;
 }
 
 export const INFORMER_BACKOFF: ExponentialBackoff = { baseMs: 800, maxMs: 30_000 };
@@ -50,6 +56,7 @@ export class Informer<T extends KubeObject> {
   #backoff: ExponentialBackoff;
   #onError: (err: unknown) => void;
   #watchTimeoutSeconds: () => number;
+  #transform: (obj: T) => T;
   #handlers: EventHandler<T>[] = [];
   #resourceVersion = '';
   #synced = false;
@@ -67,6 +74,7 @@ export class Informer<T extends KubeObject> {
     checkBackoff(this.#backoff);
     this.#onError = options.onError ?? (() => {});
     this.#watchTimeoutSeconds = options.watchTimeoutSeconds ?? randomWatchTimeout;
+    this.#transform = options.transform ?? ((obj) => obj);
     this.store = new IndexedStore<T>(options.indexers);
   }
 
@@ -142,7 +150,7 @@ export class Informer<T extends KubeObject> {
     if (this.#stopped) return;
     const resourceVersion = list.metadata?.resourceVersion;
     if (!resourceVersion) throw new Error(`list of ${this.#source.description} returned no resourceVersion`);
-    const diff = this.store.replace(list.items);
+    const diff = this.store.replace(list.items.map(this.#transform));
     this.#resourceVersion = resourceVersion;
     for (const obj of diff.added) this.#emit('onAdd', obj);
     for (const { old, obj } of diff.updated) this.#emit('onUpdate', old, obj);
@@ -174,7 +182,7 @@ export class Informer<T extends KubeObject> {
 
   #apply(event: WatchEvent<T>): void {
     if (this.#stopped) return;
-    const obj = event.object;
+    const obj = event.type === 'BOOKMARK' ? event.object : this.#transform(event.object);
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED': {

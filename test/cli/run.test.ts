@@ -11,6 +11,12 @@ test('defaults: local data dir, every controller, 1h/32h backoff, 10% jitter, in
   assert.equal(flags.logLevel, 'info');
   assert.equal(flags.metricsAddress, undefined, 'the mode decides the default');
   assert.equal(flags.enableCertificateOwnerRef, false);
+  assert.deepEqual(flags.copiedAnnotationPrefixes, ['*', '-kubectl.kubernetes.io/', '-fluxcd.io/', '-argocd.argoproj.io/']);
+});
+
+test('--copied-annotation-prefixes takes a comma list; empty copies nothing', () => {
+  assert.deepEqual(parseRunFlags(['--copied-annotation-prefixes=example.com/,-example.com/internal']).copiedAnnotationPrefixes, ['example.com/', '-example.com/internal']);
+  assert.deepEqual(parseRunFlags(['--copied-annotation-prefixes=']).copiedAnnotationPrefixes, []);
 });
 
 test("cert-manager's flag names and Go-style booleans are accepted", () => {
@@ -49,12 +55,12 @@ test('bad values get specific errors', () => {
   for (const [args, message] of cases) assert.throws(() => parseRunFlags(args), (err: unknown) => err instanceof UsageError && message.test(err.message), args.join(' '));
 });
 
-test('--local always means local mode; otherwise a kubeconfig, then in-cluster config, else local', () => {
-  assert.equal(clusterKubeConfig({ local: true, kubeconfig: '/nonexistent' }), undefined);
+test('--local always means local mode; otherwise a kubeconfig, then in-cluster config, else local', async () => {
+  assert.equal(await clusterKubeConfig({ local: true, kubeconfig: '/nonexistent' }), undefined);
   const home = process.env.HOME;
   process.env.HOME = '/nonexistent-home';
   try {
-    assert.equal(clusterKubeConfig({ local: false }, {}), undefined, 'nothing configured: local mode');
+    assert.equal(await clusterKubeConfig({ local: false }, {}), undefined, 'nothing configured: local mode');
   } finally {
     process.env.HOME = home;
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inspectSecret, type PresentSecret } from '../../../controller/certificates/secret-state.js';
+import { inspectSecret, rememberSecretPrivateKey, secretPrivateKey, type PresentSecret } from '../../../controller/certificates/secret-state.js';
 import { encodePrivateKeyPem } from '../../../pki/index.js';
 import { certificate, ecKey, issue, otherEcKey, secret } from './fixtures.js';
 
@@ -61,4 +61,19 @@ test('decode errors never quote the key', () => {
   if (state.privateKey.status !== 'undecodable') return;
   assert.ok(state.privateKey.error.length > 0);
   assert.ok(!state.privateKey.error.includes(lines[1]!.slice(0, 16)), state.privateKey.error);
+});
+
+test('private keys are parsed once per Secret version; another version is parsed again', () => {
+  const pem = encodePrivateKeyPem(ecKey);
+  const version = (resourceVersion: string) => ({ ...secret({}), metadata: { ...secret({}).metadata, uid: 'u-1', resourceVersion } });
+  const first = secretPrivateKey(version('7'), pem);
+  assert.equal(secretPrivateKey(version('7'), pem), first, 'the same version: the same KeyObject');
+  const other = secretPrivateKey(version('8'), pem);
+  assert.notEqual(other, first);
+  assert.ok(other.equals(first));
+  assert.notEqual(secretPrivateKey(secret({}), pem), secretPrivateKey(secret({}), pem), 'no uid/resourceVersion: never cached');
+  // A key this controller wrote is known for the version the API returned.
+  rememberSecretPrivateKey(version('9'), otherEcKey);
+  assert.equal(secretPrivateKey(version('9'), pem), otherEcKey);
+  assert.throws(() => secretPrivateKey(version('10'), 'not a key'), /private key|PEM/i);
 });

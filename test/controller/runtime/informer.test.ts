@@ -7,6 +7,7 @@ import { Informer } from '../../../controller/runtime/informer.js';
 import { ApiError } from '../../../controller/runtime/api-error.js';
 import type { ListerWatcher, ObjectList, WatchEvent, WatchStream } from '../../../controller/runtime/client.js';
 import { byOwnerUid } from '../../../controller/runtime/store.js';
+import { keepManagedFieldsOf, withoutManagedFields } from '../../../controller/runtime/transforms.js';
 import { WorkQueue } from '../../../controller/runtime/workqueue.js';
 import { enqueueMapped, enqueueObject, controllerOwnerKeys } from '../../../controller/runtime/handlers.js';
 
@@ -238,4 +239,38 @@ test('stop abandons a list that is still waiting for the server', { timeout: 500
   assert.equal(source.listCalls, 1);
   await informer.stop();
   assert.equal(source.watches.length, 0);
+});
+
+test('a transform shapes listed and watched objects before the cache and handlers see them', async () => {
+  const clock = new ManualClock();
+  const source = new FakeSource();
+  const seen: KubeObject[] = [];
+  const informer = new Informer<KubeObject>({
+    source,
+    timers: new TimerQueue(clock),
+    transform: withoutManagedFields,
+    watchTimeoutSeconds: () => 400,
+  });
+  informer.addEventHandler({ onAdd: (o) => seen.push(o), onUpdate: (_old, o) => seen.push(o) });
+  const managedFields = [{ manager: 'kubectl', operation: 'Apply' }];
+  source.lists.push(list('10', [obj('a', '1', { managedFields })]));
+  informer.start();
+  await informer.waitForSync();
+  await settle();
+  source.lastWatch.emit('MODIFIED', obj('a', '11', { managedFields, labels: { x: 'y' } }));
+  assert.deepEqual(seen.map((o) => [o.metadata.resourceVersion, o.metadata.managedFields]), [['1', undefined], ['11', undefined]]);
+  assert.equal(informer.get({ namespace: 'ns', name: 'a' })?.metadata.managedFields, undefined);
+  assert.deepEqual(informer.get({ namespace: 'ns', name: 'a' })?.metadata.labels, { x: 'y' }, 'the rest is kept');
+  await informer.stop();
+});
+
+test('transforms: managedFields dropped, or kept for one field manager only', () => {
+  const entries = [{ manager: 'certwright', operation: 'Apply' }, { manager: 'kubectl', operation: 'Update' }];
+  const secret = obj('a', '1', { managedFields: entries, labels: { l: 'v' } });
+  assert.deepEqual(withoutManagedFields(secret).metadata, { namespace: 'ns', name: 'a', resourceVersion: '1', labels: { l: 'v' } });
+  assert.deepEqual(keepManagedFieldsOf('certwright')(secret).metadata.managedFields, [entries[0]]);
+  assert.equal(keepManagedFieldsOf('other')(secret).metadata.managedFields, undefined, 'no entry left: no field');
+  assert.equal(secret.metadata.managedFields, entries, 'the input is not changed');
+  const plain = obj('b', '1');
+  assert.equal(withoutManagedFields(plain), plain);
 });
