@@ -64,19 +64,18 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sto
   res.writeHead(200, { 'Content-Type': w.table ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
 
-  // Events of one store commit arrive in one tick: corking until the next tick sends them together.
-  let corked = false;
+  // Events of one store commit arrive in one tick: they go out together on the next, as one chunk
+  // (one HTTP write and one TLS write per watcher and commit rather than per event).
+  let batch: Buffer[] = [];
+  const flush = (): void => {
+    const events = batch;
+    batch = [];
+    if (events.length && !closed) res.write(events.length === 1 ? events[0]! : Buffer.concat(events));
+  };
   const write = (data: string | Buffer): void => {
     if (closed) return;
-    if (!corked) {
-      corked = true;
-      res.cork();
-      process.nextTick(() => {
-        corked = false;
-        res.uncork();
-      });
-    }
-    res.write(data);
+    if (batch.length === 0) process.nextTick(flush);
+    batch.push(typeof data === 'string' ? Buffer.from(data) : data);
   };
 
   const objectJson = (served: KubeObject, event: StoreEvent | undefined): string => {
@@ -185,6 +184,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Sto
 
   function finish(): void {
     if (closed) return;
+    flush();
     closed = true;
     handle?.stop();
     if (bookmarks) clearInterval(bookmarks);

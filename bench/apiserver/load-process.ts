@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { monotonicMicroseconds } from '../lifecycle/profiles.js';
+import type { KubeObject } from '../../apiserver/admission.js';
+import { tlsSecret } from './fixtures.js';
 import { serveCommands } from './ipc.js';
 import type { ServerInfo } from './server-process.js';
 
@@ -49,28 +51,9 @@ let agent: Agent;
 const payloads = Array.from({ length: 64 }, () => ({ certificate: randomBytes(640).toString('base64'), key: randomBytes(180).toString('base64') }));
 
 /** A kubernetes.io/tls Secret as the controller writes it (~1.5 KiB of JSON). */
-function secret(i: number, revision: number): Record<string, unknown> {
-  const name = `cert-${i}-tls`;
+function secret(i: number, revision: number): KubeObject {
   const payload = payloads[(i + revision) % payloads.length]!;
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    type: 'kubernetes.io/tls',
-    metadata: {
-      name,
-      namespace: namespaceOf(i),
-      labels: { 'controller.cert-manager.io/fao': 'true' },
-      annotations: {
-        'cert-manager.io/alt-names': `cert-${i}.example.com`,
-        'cert-manager.io/certificate-name': `cert-${i}`,
-        'cert-manager.io/common-name': `cert-${i}.example.com`,
-        'cert-manager.io/issuer-kind': 'ClusterIssuer',
-        'cert-manager.io/issuer-name': 'ca-issuer',
-        'cert-manager.io/issuer-group': 'cert-manager.io',
-      },
-    },
-    data: { 'tls.crt': payload.certificate, 'tls.key': payload.key },
-  };
+  return tlsSecret(namespaceOf(i), `cert-${i}-tls`, `cert-${i}`, { 'tls.crt': payload.certificate, 'tls.key': payload.key });
 }
 
 /** A Certificate as a user applies it (~1 KiB stored with its managed fields). */

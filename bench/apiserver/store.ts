@@ -17,6 +17,7 @@ import type { KubeObject } from '../../apiserver/admission.js';
 import type { CommittedEvent } from '../../apiserver/store/history.js';
 import { openStore, type Store, type StoreEvent } from '../../apiserver/store/index.js';
 import { Watcher, WatcherRegistry } from '../../apiserver/store/watchers.js';
+import { tlsSecret as tlsSecretFor } from './fixtures.js';
 
 const RESULTS_FILE = fileURLToPath(new URL('../../../bench/results/apiserver-store.json', import.meta.url));
 const WRITE_SECONDS = 2;
@@ -30,25 +31,7 @@ function base64(bytes: number): string {
 
 /** A kubernetes.io/tls Secret as cert-manager writes it: ~3 KiB of JSON. */
 function tlsSecret(namespace: string, name: string): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    type: 'kubernetes.io/tls',
-    metadata: {
-      name,
-      namespace,
-      labels: { 'controller.cert-manager.io/fao': 'true' },
-      annotations: {
-        'cert-manager.io/alt-names': `${name}.example.com`,
-        'cert-manager.io/certificate-name': name,
-        'cert-manager.io/common-name': `${name}.example.com`,
-        'cert-manager.io/issuer-kind': 'ClusterIssuer',
-        'cert-manager.io/issuer-name': 'ca-issuer',
-        'cert-manager.io/issuer-group': 'cert-manager.io',
-      },
-    },
-    data: { 'tls.crt': base64(900), 'tls.key': base64(900), 'ca.crt': base64(450) },
-  };
+  return tlsSecretFor(namespace, name, name, { 'tls.crt': base64(900), 'tls.key': base64(900), 'ca.crt': base64(450) });
 }
 
 function secretKey(namespace: string, name: string): string {
