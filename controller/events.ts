@@ -2,7 +2,9 @@
  * core/v1 Events, written the way client-go's recorder writes them: one Event per distinct
  * (object, type, reason, message), repeats counted on that Event (`count`, `lastTimestamp`) instead
  * of new objects, cluster-scoped objects' Events in `default`. Recording never blocks or fails a
- * reconcile: writes run in the background and errors go to `onError`.
+ * reconcile: writes run in the background, after reconciles' own requests when `waitForTurn` says
+ * so, from a bounded queue whose overflow is dropped and reported (client-go drops too: Events are
+ * best effort, and a burst of issuances must not wait on them); errors go to `onError`.
  */
 import { hostname } from 'node:os';
 import type { KubeObject } from '../apiserver/admission.js';
@@ -53,7 +55,14 @@ export interface KubeEventRecorderOptions {
   maxConcurrentWrites?: number;
   /** Events waiting beyond this are dropped, as client-go drops them when its queue is full. */
   maxQueued?: number;
+  /** Resolves when a write may go; the manager passes the client's `whenQuiet`, so Events yield to reconciles. */
+  waitForTurn?: () => Promise<void>;
   onError?: (err: unknown, event: { reason: string; object: string }) => void;
+  /**
+   * Called with the first event dropped once the queue is full, and again with the number dropped
+   * (`dropped` > 0) when the queue has drained: one line per flood, not one per event.
+   */
+  onDropped?: (report: { first?: { reason: string; object: string }; dropped?: number }) => void;
 }
 
 /** Longer messages are cut (events.k8s.io caps `note` at 1 kB; core/v1 consumers expect short text). */
@@ -102,6 +111,10 @@ export class KubeEventRecorder implements EventRecorder {
   #queued = 0;
   #writeSlots: Array<() => void> = [];
   #dropped = 0;
+  /** Dropped since the queue last drained. */
+  #droppedInFlood = 0;
+  #waitForTurn: () => Promise<void>;
+  #onDropped: NonNullable<KubeEventRecorderOptions['onDropped']>;
 
   constructor(options: KubeEventRecorderOptions) {
     this.#client = options.client;
@@ -111,6 +124,8 @@ export class KubeEventRecorder implements EventRecorder {
     this.#onError = options.onError ?? (() => {});
     this.#maxConcurrentWrites = options.maxConcurrentWrites ?? DEFAULT_MAX_CONCURRENT_WRITES;
     this.#maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
+    this.#waitForTurn = options.waitForTurn ?? (() => Promise.resolve());
+    this.#onDropped = options.onDropped ?? (() => {});
   }
 
   /** Events dropped because too many were waiting to be written. */
@@ -126,6 +141,7 @@ export class KubeEventRecorder implements EventRecorder {
     if (this.#queued >= this.#maxQueued) {
       // Events are best effort: under a flood, protecting the API server wins over completeness.
       this.#dropped++;
+      if (this.#droppedInFlood++ === 0) this.#onDropped({ first: { reason, object: `${involvedObject.kind}/${involvedObject.name}` } });
       return;
     }
     this.#queued++;
@@ -136,6 +152,10 @@ export class KubeEventRecorder implements EventRecorder {
       .finally(() => {
         this.#queued--;
         if (this.#pending.get(key) === write) this.#pending.delete(key);
+        if (this.#queued === 0 && this.#droppedInFlood > 0) {
+          this.#onDropped({ dropped: this.#droppedInFlood });
+          this.#droppedInFlood = 0;
+        }
       });
     this.#pending.set(key, write);
   }
@@ -144,6 +164,7 @@ export class KubeEventRecorder implements EventRecorder {
     if (this.#writing >= this.#maxConcurrentWrites) await new Promise<void>((resolve) => this.#writeSlots.push(resolve));
     else this.#writing++;
     try {
+      await this.#waitForTurn();
       await write();
     } finally {
       // Hand the slot straight to the next waiter, or free it.

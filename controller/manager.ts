@@ -185,7 +185,12 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   const events = new KubeEventRecorder({
     client,
     clock,
+    waitForTurn: () => client.whenQuiet(),
     onError: (err, event) => log.warn({ event: event.reason, object: event.object, err: err instanceof Error ? err.message : String(err) }, 'event not recorded'),
+    onDropped: ({ first, dropped }) =>
+      first
+        ? log.warn({ event: first.reason, object: first.object }, 'too many events waiting to be written; dropping events until the queue drains')
+        : log.warn({ dropped }, 'event queue drained; events were dropped'),
   });
   const metrics = createControllerMetrics({
     certificates: () => informers.certificates.list(),

@@ -4,7 +4,8 @@
  * The controller's CPU per Certificate divided by this is its overhead ratio.
  */
 import { performance } from 'node:perf_hooks';
-import { generateCsr, generatePrivateKey, parseCertificate, selfSignCertificate, signCertificate } from '../../pki/index.js';
+import { generateCsr, generatePrivateKey, parseCertificate, signCertificate } from '../../pki/index.js';
+import { benchCa } from '../pki/main.js';
 
 export interface CryptoBaseline {
   certificates: number;
@@ -18,9 +19,7 @@ const P256 = { algorithm: 'ECDSA', size: 256 } as const;
 
 /** Keygen + CSR + sign + parse for `count` P-256 certificates (after one warm-up round). */
 export async function measureCryptoBaseline(count: number): Promise<CryptoBaseline> {
-  const caKey = await generatePrivateKey(P256);
-  const ca = await selfSignCertificate(await generateCsr({ commonName: 'bench CA', isCA: true }, caKey), { isCA: true }, caKey);
-  const signer = { certificate: ca.certificate.pem, privateKey: caKey };
+  const { signer } = await benchCa(P256, 'bench CA');
   const oneCertificate = async (i: number) => {
     const name = `crypto-${i}.bench.example`;
     const key = await generatePrivateKey(P256);

@@ -161,8 +161,9 @@ async function run(options: BenchOptions, command: string, running: Running, log
   const idleAt = await Promise.race([waitUntilQuiet(restarted), restartedGone, apiServerGone]);
   const idleUs = monotonicMicroseconds();
   const timersArmedMs = await restarted.timersArmedMs;
+  const timersArmed = await restarted.timersArmed;
   const restartRequests = proxy.counts();
-  log(`P4: timers armed ${seconds(timersArmedMs)} s after spawn, idle after ${seconds(idleAt - restarted.process.spawnedAt)} s; steady state for ${options.steadySeconds} s`);
+  log(`P4: ${timersArmed} timers armed ${seconds(timersArmedMs)} s after spawn, idle after ${seconds(idleAt - restarted.process.spawnedAt)} s; steady state for ${options.steadySeconds} s`);
   proxy.resetCounts();
   const steadyBefore = await readProcessUsage(restarted.process.pid);
   const steadyStart = performance.now();
@@ -229,6 +230,9 @@ async function run(options: BenchOptions, command: string, running: Running, log
         'a counting HTTPS proxy between the restarted controller and the API server (every request, successful or not, by verb and resource); the benchmark\'s own watches bypass it',
       restart: {
         timersArmedSeconds: seconds(timersArmedMs),
+        timersArmed,
+        // The workload's Certificates and the CA's.
+        certificates: count + 1,
         idleSeconds: seconds(idleAt - restarted.process.spawnedAt),
         reissues,
         notReady: count - cluster.readyCount(),

@@ -110,6 +110,8 @@ interface LogLine {
   level?: string | number;
   msg?: string;
   metrics?: string;
+  /** On "controllers started": Certificates with a wake-up armed. */
+  timersArmed?: number;
 }
 
 function parseLogLine(line: string): LogLine | undefined {
@@ -132,6 +134,8 @@ export interface ControllerProcess {
    * first line, so pino's asynchronous stdout cannot hold it back behind an earlier write.
    */
   timersArmedMs: Promise<number>;
+  /** How many Certificates had a wake-up armed, as that line says. */
+  timersArmed: Promise<number>;
   /**
    * From the "certwright is running" line, which can arrive seconds late: it is written right
    * after the first one, while a busy event loop (10k Certificates to reconcile) delays the
@@ -162,7 +166,12 @@ export function startControllerProcess(options: ControllerProcessOptions): Contr
   child.onLine((line) => {
     if (WARNING_LEVELS.has(parseLogLine(line)?.level ?? '')) warnings++;
   });
-  const timersArmedMs = child.waitForLine('controller start', (line) => (parseLogLine(line)?.msg === 'controllers started' ? performance.now() - child.spawnedAt : undefined), 300_000);
+  const started = child.waitForLine('controller start', (line) => {
+    const log = parseLogLine(line);
+    return log?.msg === 'controllers started' ? { atMs: performance.now() - child.spawnedAt, timersArmed: log.timersArmed ?? 0 } : undefined;
+  }, 300_000);
+  const timersArmedMs = started.then((s) => s.atMs);
+  const timersArmed = started.then((s) => s.timersArmed);
   const metricsUrl = child
     .waitForLine('controller metrics address', (line) => {
       const log = parseLogLine(line);
@@ -175,6 +184,7 @@ export function startControllerProcess(options: ControllerProcessOptions): Contr
   // Callers await these when they need them; a process that dies early must not also crash the
   // benchmark with an unhandled rejection of the one not awaited yet.
   timersArmedMs.catch(() => {});
+  timersArmed.catch(() => {});
   metricsUrl.catch(() => {});
-  return { process: child, timersArmedMs, metricsUrl, warnings: () => warnings };
+  return { process: child, timersArmedMs, timersArmed, metricsUrl, warnings: () => warnings };
 }

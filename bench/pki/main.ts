@@ -9,8 +9,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { KeyObject } from 'node:crypto';
 import {
@@ -22,10 +22,11 @@ import {
   prepareSigner,
   selfSignCertificate,
   signCertificate,
+  type CaSigner,
   type KeySpec,
 } from '../../pki/index.js';
 
-interface KeyType {
+export interface KeyType {
   name: string;
   spec: KeySpec;
   /** Operation counts, scaled so slow key types still finish in seconds. */
@@ -33,7 +34,7 @@ interface KeyType {
   ops: number;
 }
 
-const keyTypes: KeyType[] = [
+export const keyTypes: KeyType[] = [
   { name: 'RSA 2048', spec: { algorithm: 'RSA', size: 2048 }, keygenOps: 16, ops: 200 },
   { name: 'RSA 4096', spec: { algorithm: 'RSA', size: 4096 }, keygenOps: 6, ops: 50 },
   { name: 'ECDSA P-256', spec: { algorithm: 'ECDSA', size: 256 }, keygenOps: 400, ops: 400 },
@@ -41,7 +42,7 @@ const keyTypes: KeyType[] = [
   { name: 'Ed25519', spec: { algorithm: 'Ed25519' }, keygenOps: 400, ops: 400 },
 ];
 
-interface Result {
+export interface Result {
   keyType: string;
   operation: 'keygen' | 'key encode' | 'key parse' | 'csr' | 'prepare' | 'sign CaSigner' | 'sign prepared' | 'parse';
   mode: 'sequential' | 'concurrency 2';
@@ -54,7 +55,7 @@ interface Result {
 }
 
 /** Total time for `ops` calls of `op` with `concurrency` in flight, after a warm-up (imports and JIT are not what we measure). */
-async function timeOps(ops: number, concurrency: number, op: () => Promise<unknown> | unknown): Promise<number> {
+export async function timeOps(ops: number, concurrency: number, op: () => Promise<unknown> | unknown): Promise<number> {
   for (let i = 0; i < Math.min(200, Math.ceil(ops / 10)); i++) await op();
   let next = 0;
   const start = performance.now();
@@ -72,7 +73,7 @@ function result(keyType: string, operation: Result['operation'], mode: Result['m
   return { keyType, operation, mode, rounds, ops, totalMs: round(totalMs), opsPerSec: round((ops * 1000) / totalMs), usPerOp: round((totalMs * 1000) / ops) };
 }
 
-interface Measured {
+export interface Measured {
   operation: Result['operation'];
   ops: number;
   run: () => Promise<unknown> | unknown;
@@ -86,7 +87,7 @@ const ROUNDS = 3;
  * each keeps its fastest round. On a shared machine other processes only ever add time, so the
  * best round is the closest to what pki/ itself costs.
  */
-async function measureInterleaved(keyType: string, measured: Measured[]): Promise<Result[]> {
+export async function measureInterleaved(keyType: string, measured: Measured[]): Promise<Result[]> {
   const best = measured.map(() => Infinity);
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < measured.length; k++) {
@@ -102,16 +103,21 @@ function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-async function benchKeyType(type: KeyType, leafCsr: string): Promise<Result[]> {
+/** A self-signed CA of `spec` and the signer pki/ takes for it: what issuers/ca.ts signs with. */
+export async function benchCa(spec: KeySpec, commonName: string): Promise<{ key: KeyObject; signer: CaSigner }> {
+  const key = await generatePrivateKey(spec);
+  const ca = await selfSignCertificate(await generateCsr({ commonName, isCA: true }, key), { isCA: true }, key);
+  return { key, signer: { certificate: ca.certificatePem, privateKey: key } };
+}
+
+export async function benchKeyType(type: KeyType, leafCsr: string): Promise<Result[]> {
   // Key generation is slow, so it gets one round, sequential and with two in flight.
   const keygen: Result[] = [];
   for (const [mode, concurrency] of [['sequential', 1], ['concurrency 2', 2]] as const) {
     keygen.push(result(type.name, 'keygen', mode, 1, type.keygenOps, await timeOps(type.keygenOps, concurrency, () => generatePrivateKey(type.spec))));
   }
-  const key: KeyObject = await generatePrivateKey(type.spec);
+  const { key, signer } = await benchCa(type.spec, `Bench CA ${type.name}`);
   const spec = { commonName: 'bench.example.com', dnsNames: ['bench.example.com', 'www.bench.example.com'], ipAddresses: ['192.0.2.1'] };
-  const ca = await selfSignCertificate(await generateCsr({ commonName: `Bench CA ${type.name}`, isCA: true }, key), { isCA: true }, key);
-  const signer = { certificate: ca.certificatePem, privateKey: key };
   const prepared = prepareSigner(signer);
   const issued = (await signCertificate(leafCsr, {}, prepared)).certificatePem;
   const keyPem = encodePrivateKeyPem(key);
@@ -130,7 +136,7 @@ async function benchKeyType(type: KeyType, leafCsr: string): Promise<Result[]> {
   ];
 }
 
-function table(results: Result[]): string {
+export function table(results: Result[]): string {
   const header = ['key type', 'operation', 'mode', 'ops', 'rounds', 'ops/s', 'µs/op'];
   const rows = results.map((r) => [r.keyType, r.operation, r.mode, String(r.ops), String(r.rounds), r.opsPerSec.toFixed(1), r.usPerOp.toFixed(0)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -138,7 +144,8 @@ function table(results: Result[]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-async function main(): Promise<void> {
+/** Runs every key type, prints the table and writes bench/results/pki.json. */
+export async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   const leafKey = await generatePrivateKey({ algorithm: 'ECDSA' });
   const leafCsr = await generateCsr({ commonName: 'leaf.example.com', dnsNames: ['leaf.example.com'] }, leafKey);
@@ -154,4 +161,5 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${output}`);
 }
 
-await main();
+// Run only as the entry point (`npm run bench:pki`); importing this module runs nothing.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await main();

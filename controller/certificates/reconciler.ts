@@ -74,6 +74,10 @@ export const BY_OWNER_UID = 'owner-uid';
 export const READY_MESSAGE = 'Certificate is up to date and has not expired';
 export const ISSUED_MESSAGE = 'The certificate has been successfully issued';
 export const FAILED_MESSAGE_PREFIX = 'The certificate request has failed to complete and will be retried: ';
+/** Decoded Secrets kept for reconciles to come (see CertificateReconciler's #secretStates). */
+const MAX_DECODED_SECRETS = 1024;
+/** How long a target Secret the API reported missing is taken as missing without asking again. */
+export const ABSENT_SECRET_RECHECK_MS = 30_000;
 
 export interface CertificateReconcilerOptions {
   client: KubeClient;
@@ -190,11 +194,16 @@ export class CertificateReconciler {
   #fieldManager: string;
   /**
    * Decoded Secrets by cached object: informer objects are replaced, never changed, so a Secret
-   * is parsed once per version however often its Certificate is reconciled (a restart's resync).
+   * version is parsed once however often its Certificate is reconciled close together (an
+   * issuance's reconciles). Bounded, least recently used first out: a parsed leaf certificate is
+   * several KiB, and kept for every Certificate it would grow the controller by that much each,
+   * for reconciles that come days apart (renewals).
    */
-  #secretStates = new WeakMap<KubeSecret, SecretState>();
+  #secretStates = new Map<KubeSecret, SecretState>();
   /** Secrets (by cached object) found up to date for a Certificate `uid:generation`: no need to check again. */
   #upkeptFor = new WeakMap<KubeSecret, string>();
+  /** Target Secrets the API said do not exist, by key, with when it said so (oldest first). */
+  #absentSecrets = new Map<string, number>();
 
   /** The issuance stages, in order; the first returning false ends them. */
   readonly #issuanceStages: Stage[] = [
@@ -235,7 +244,7 @@ export class CertificateReconciler {
   async #observe(key: string, cached: Certificate): Promise<Work> {
     const { requests, ownedSecrets, clock, log } = this.#o;
     const uid = cached.metadata.uid ?? '';
-    const secret = await this.#targetSecret(cached);
+    const secret = await this.#targetSecret(cached, clock.now());
     return {
       key,
       now: clock.now(),
@@ -255,15 +264,33 @@ export class CertificateReconciler {
 
   #inspect(secret: KubeSecret | undefined): SecretState {
     if (!secret) return inspectSecret(undefined);
-    let state = this.#secretStates.get(secret);
-    if (!state) this.#secretStates.set(secret, (state = inspectSecret(asV1Secret(secret))));
+    const state = this.#secretStates.get(secret) ?? inspectSecret(asV1Secret(secret));
+    this.#secretStates.delete(secret);
+    this.#secretStates.set(secret, state);
+    if (this.#secretStates.size > MAX_DECODED_SECRETS) this.#secretStates.delete(this.#secretStates.keys().next().value!);
     return state;
   }
 
-  /** The Secret named by spec.secretName: from the owned-Secrets cache, else (not ours yet) from the API. */
-  async #targetSecret(certificate: Certificate): Promise<KubeSecret | undefined> {
+  /**
+   * The Secret named by spec.secretName: from the owned-Secrets cache, else (not ours yet) from the
+   * API. An issuance reconciles its Certificate several times before the Secret exists; a Secret
+   * the API just said is absent is taken as absent for ABSENT_SECRET_RECHECK_MS instead of asked
+   * for each time (a Secret someone else creates wakes no Certificate anyway; the owned cache,
+   * consulted first, shows ours at once).
+   */
+  async #targetSecret(certificate: Certificate, now: number): Promise<KubeSecret | undefined> {
     const ref = { namespace: certificate.metadata.namespace, name: certificate.spec.secretName };
-    return this.#o.ownedSecrets.get(ref) ?? this.#o.client.find<KubeSecret>(SECRETS, ref);
+    const owned = this.#o.ownedSecrets.get(ref);
+    if (owned) return owned;
+    const key = keyOf(ref);
+    for (const [absent, at] of this.#absentSecrets) {
+      if (at > now - ABSENT_SECRET_RECHECK_MS) break;
+      this.#absentSecrets.delete(absent);
+    }
+    if (this.#absentSecrets.has(key)) return undefined;
+    const secret = await this.#o.client.find<KubeSecret>(SECRETS, ref);
+    if (!secret) this.#absentSecrets.set(key, now);
+    return secret;
   }
 
   // ---- stage 1: trigger ------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 /**
  * What a Certificate's target Secret holds, decoded once per reconcile so every policy check reads
  * the same typed facts instead of parsing `tls.key` and `tls.crt` again.
+ *
+ * A state lives as long as its Secret version is cached (one per Certificate), so it keeps only
+ * what decisions read: the parsed key and leaf. PEM texts and the whole chain are derived again
+ * from the Secret when asked for (only the Secret upkeep check and tests do, once per version).
  */
 import type { KeyObject } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
@@ -97,39 +101,51 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function decodeEntry<T>(bytes: Buffer | undefined, decode: (pem: string) => T): DecodedEntry<T> {
+/** Defines `name` on `target` as an enumerable getter (derived on demand, not kept). */
+function withGetter<T extends object, V>(target: T, name: string, get: () => V): T {
+  return Object.defineProperty(target, name, { get, enumerable: true });
+}
+
+/** Entry `dataKey` of `secret`, decoded; the PEM text is read from the Secret again when asked for. */
+function decodeEntry<T extends object>(secret: V1Secret, dataKey: string, decode: (pem: string) => T): DecodedEntry<T> {
+  const bytes = secretDataBytes(secret, dataKey);
   if (bytes === undefined) return { status: 'missing' };
   if (bytes.length === 0) return { status: 'empty' };
-  const pem = bytes.toString('utf8');
   try {
-    return { status: 'parsed', pem, ...decode(pem) };
+    const decoded = Object.assign({ status: 'parsed' as const }, decode(bytes.toString('utf8')));
+    return withGetter(decoded, 'pem', readEntry(secret, dataKey)) as DecodedEntry<T>;
   } catch (e) {
     // pki errors never echo input, so the message is safe to surface in conditions and events.
     return { status: 'undecodable', error: errorMessage(e) };
   }
 }
 
-function decodeChain(pem: string): CertificateChain {
-  const chain = parseCertificateChain(pem);
-  return { leaf: chain[0]!, chain };
+/** The leaf; every certificate of the chain is parsed (one that does not parse makes it undecodable), the rest parsed again on demand. */
+function decodeChain(pem: string, readPem: () => string): CertificateChain {
+  const leaf = parseCertificateChain(pem)[0]!;
+  return withGetter({ leaf } as CertificateChain, 'chain', () => parseCertificateChain(readPem()));
 }
+
+/** The text of data entry `dataKey`, which the caller knows is there. */
+const readEntry = (secret: V1Secret, dataKey: string) => () => secretDataBytes(secret, dataKey)!.toString('utf8');
 
 export function inspectSecret(secret?: V1Secret): SecretState {
   if (!secret) return { exists: false };
-  const privateKey = decodeEntry(secretDataBytes(secret, TLS_PRIVATE_KEY_KEY), (pem) => ({ key: secretPrivateKey(secret, pem) }));
-  const certificate = decodeEntry(secretDataBytes(secret, TLS_CERTIFICATE_KEY), decodeChain);
+  const privateKey = decodeEntry(secret, TLS_PRIVATE_KEY_KEY, (pem) => ({ key: secretPrivateKey(secret, pem) }));
+  const certificate = decodeEntry(secret, TLS_CERTIFICATE_KEY, (pem) => decodeChain(pem, readEntry(secret, TLS_CERTIFICATE_KEY)));
   const ca = secretDataBytes(secret, TLS_CA_KEY);
   const keyMatchesCertificate =
     privateKey.status === 'parsed' && certificate.status === 'parsed' ? publicKeysEqual(privateKey.key, certificate.leaf) : undefined;
-  return {
+  const state: PresentSecret = {
     exists: true,
     secret,
     hasData: Object.keys(secret.data ?? {}).length > 0,
     privateKey,
     certificate,
-    ...(ca && ca.length > 0 ? { caPem: ca.toString('utf8') } : {}),
     ...(keyMatchesCertificate === undefined ? {} : { keyMatchesCertificate }),
-    labels: { ...secret.metadata?.labels },
-    annotations: { ...secret.metadata?.annotations },
+    // The cached Secret's own maps: cached objects are replaced, never changed.
+    labels: secret.metadata?.labels ?? {},
+    annotations: secret.metadata?.annotations ?? {},
   };
+  return ca && ca.length > 0 ? withGetter(state, 'caPem', readEntry(secret, TLS_CA_KEY)) : state;
 }

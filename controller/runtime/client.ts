@@ -142,6 +142,9 @@ export class KubeClient {
   #userAgent: string;
   #connection: Promise<Connection> | undefined;
   #credentials: Credentials | undefined;
+  /** Requests sent or waiting to be (watches aside), and who waits for there to be none. */
+  #inFlight = 0;
+  #quietWaiters: Array<() => void> = [];
 
   constructor(options: KubeClientOptions) {
     this.#kubeConfig = options.kubeConfig;
@@ -259,6 +262,15 @@ export class KubeClient {
     };
   }
 
+  /**
+   * Resolves at the next moment no request (watches aside) is in flight or waiting for its rate
+   * limit slot: background writers (Events) wait for it, so reconciles' requests go first.
+   */
+  whenQuiet(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#quietWaiters.push(resolve));
+  }
+
   /** Closes idle keep-alive connections (open watches end when their informers stop). */
   async close(): Promise<void> {
     const connection = await this.#connection?.catch(() => undefined);
@@ -306,11 +318,16 @@ export class KubeClient {
   }
 
   async #json<T>(spec: RequestSpec): Promise<T> {
-    const response = await this.#send(spec, { signal: spec.signal, idleTimeoutMs: this.#requestTimeoutMs });
-    const body = await readBody(response);
-    const status = response.statusCode ?? 0;
-    if (status < 200 || status > 299) throw apiErrorFromResponse(status, body);
-    return (body ? JSON.parse(body) : undefined) as T;
+    this.#inFlight++;
+    try {
+      const response = await this.#send(spec, { signal: spec.signal, idleTimeoutMs: this.#requestTimeoutMs });
+      const body = await readBody(response);
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status > 299) throw apiErrorFromResponse(status, body);
+      return (body ? JSON.parse(body) : undefined) as T;
+    } finally {
+      if (--this.#inFlight === 0) this.#quietWaiters.splice(0).forEach((resolve) => resolve());
+    }
   }
 
   /**

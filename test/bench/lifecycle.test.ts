@@ -177,7 +177,7 @@ test('goals: each one judged from the measured result', () => {
   const measured = {
     p1: { certificatesPerSecond: 200, overheadRatio: 3.5 },
     p3: { controllerRssBytes: 150 * 1024 * 1024 },
-    p4: { restart: { timersArmedSeconds: 10.5, reissues: 0, notReady: 0 }, steady: { requests: { writes: 1 }, controllerCpuPercent: 0.2 } },
+    p4: { restart: { timersArmedSeconds: 10.5, timersArmed: 11, certificates: 11, reissues: 0, notReady: 0 }, steady: { requests: { writes: 1 }, controllerCpuPercent: 0.2 } },
   } as unknown as Omit<LifecycleResult, 'goals'>;
   assert.deepEqual(
     judge(measured).map((g) => [g.what, g.met]),
@@ -191,6 +191,12 @@ test('goals: each one judged from the measured result', () => {
       ['reissues after restart', true],
     ],
   );
+  const armed = (timersArmed: number) => {
+    const restart = { ...measured.p4.restart, timersArmedSeconds: 2, timersArmed };
+    return judge({ ...measured, p4: { ...measured.p4, restart } }).find((g) => g.what === 'restart → all renewal timers armed')?.met;
+  };
+  assert.equal(armed(11), true);
+  assert.equal(armed(10), false, 'in time, but one Certificate without its timer');
 });
 
 test('forEachConcurrently: every item once, never more than the limit in flight', async () => {

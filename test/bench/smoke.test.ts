@@ -35,6 +35,8 @@ test('bench:smoke issues, restarts without reissuing and makes no writes in stea
     assert.equal(result.p4.restart.reissues, 0);
     assert.equal(result.p4.restart.notReady, 0);
     assert.ok(result.p4.restart.timersArmedSeconds > 0 && result.p4.restart.timersArmedSeconds <= result.p4.restart.idleSeconds);
+    assert.equal(result.p4.restart.timersArmed, result.p4.restart.certificates, 'every Certificate had its wake-up armed when the controller said it started');
+    assert.equal(result.p4.restart.certificates, 21);
     assert.ok(result.p4.restart.requests.reads > 0, 'the restarted controller went through the counting proxy');
     assert.equal(result.p4.steady.requests.writes, 0, JSON.stringify(result.p4.steady.requests.byRequest));
 

@@ -96,4 +96,22 @@ describe('events recorder under a flood', () => {
     await recorder.flush();
     assert.ok(created.includes('After'));
   });
+
+  it('writes only when waitForTurn lets it, and reports a flood once when it starts and once when it drains', async () => {
+    const created: string[] = [];
+    const client = { create: async (_type: unknown, event: { reason: string }) => (created.push(event.reason), event) } as unknown as KubeClient;
+    let openTurn!: () => void;
+    const turn = new Promise<void>((resolve) => (openTurn = resolve));
+    const reports: Array<{ first?: { reason: string; object: string }; dropped?: number }> = [];
+    const recorder = new KubeEventRecorder({ client, clock: new ManualClock(), maxQueued: 3, waitForTurn: () => turn, onDropped: (r) => reports.push(r) });
+    const subject = issuer({ selfSigned: {} }, 'default', 'busy');
+    for (let i = 0; i < 7; i++) recorder.event(subject, 'Normal', `Reason${i}`, 'text');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(created, [], 'nothing written while reconciles have the client');
+    assert.deepEqual(reports, [{ first: { reason: 'Reason3', object: 'Issuer/busy' } }]);
+    openTurn();
+    await recorder.flush();
+    assert.deepEqual(created.sort(), ['Reason0', 'Reason1', 'Reason2']);
+    assert.deepEqual(reports.slice(1), [{ dropped: 4 }]);
+  });
 });

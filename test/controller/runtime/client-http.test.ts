@@ -175,3 +175,28 @@ test('429 and 5xx with Retry-After are waited out on the clock and retried; with
     },
   );
 });
+
+test('whenQuiet resolves once no request is in flight (what background Event writes wait for)', async () => {
+  const held: http.ServerResponse[] = [];
+  await withStub(
+    (_req, res) => held.push(res),
+    async (kc) => {
+      const client = new KubeClient({ kubeConfig: kc, timers: new TimerQueue(new ManualClock()) });
+      await client.whenQuiet();
+      const first = client.get(SECRETS, { namespace: 'ns', name: 'a' });
+      const second = client.get(SECRETS, { namespace: 'ns', name: 'b' });
+      let quiet = false;
+      const quietSeen = client.whenQuiet().then(() => (quiet = true));
+      while (held.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      held[0]!.writeHead(200, { 'Content-Type': 'application/json' }).end(secretJson('a'));
+      await first;
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(quiet, false, 'one request is still in flight');
+      held[1]!.writeHead(200, { 'Content-Type': 'application/json' }).end(secretJson('b'));
+      await second;
+      await quietSeen;
+      assert.equal(quiet, true);
+      await client.close();
+    },
+  );
+});

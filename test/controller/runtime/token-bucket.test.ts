@@ -32,7 +32,7 @@ test('a clock stepping back does not drain the bucket', () => {
 });
 
 test('defaults are high and bad settings are rejected', () => {
-  assert.deepEqual(DEFAULT_CLIENT_RATE, { qps: 1000, burst: 2000 });
+  assert.deepEqual(DEFAULT_CLIENT_RATE, { qps: 2000, burst: 4000 });
   const clock = new ManualClock();
   assert.throws(() => new TokenBucket(clock, { qps: 0, burst: 1 }), /qps > 0/);
   assert.throws(() => new TokenBucket(clock, { qps: 5, burst: 0.5 }), /burst/);
