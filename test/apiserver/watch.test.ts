@@ -7,7 +7,7 @@ import { asMergePatch, eventually, startTestServer, type TestServer } from './ha
 let t: TestServer;
 before(async () => {
   t = await startTestServer({ bookmarkIntervalMs: 100, maxWatchSeconds: 1, store: { historyEvents: 8 } });
-  for (const ns of ['w1', 'w2', 'w3', 'w4', 'inf-a', 'inf-b', 'inf-c']) await t.core.createNamespace({ body: { metadata: { name: ns } } });
+  for (const ns of ['w1', 'w2', 'w3', 'w4', 'w5', 'inf-a', 'inf-b', 'inf-c']) await t.core.createNamespace({ body: { metadata: { name: ns } } });
 });
 after(() => t.close());
 
@@ -52,6 +52,45 @@ describe('watch', () => {
       ['MODIFIED', 'a', '2'],
       ['DELETED', 'a', '2'],
     ]);
+  });
+
+  test('initial events larger than the socket buffers arrive once each, then what changed while the client lagged', async () => {
+    const filler = 'x'.repeat(2048);
+    const names = Array.from({ length: 400 }, (_, i) => `bulk-${i}`);
+    for (let i = 0; i < names.length; i += 50)
+      await Promise.all(names.slice(i, i + 50).map((name) => t.call('POST', '/api/v1/namespaces/w5/configmaps', { body: { metadata: { name }, data: { filler } } })));
+    const events: Seen[] = [];
+    let created = false;
+    await new Promise<void>((resolve, reject) => {
+      let buffer = '';
+      const req = httpsRequest(new URL('/api/v1/namespaces/w5/configmaps?watch=true&timeoutSeconds=60', t.server.url), { headers: { Authorization: `Bearer ${t.server.token}` }, ca: t.server.caCertificate }, (res) => {
+        res.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString('utf8');
+          let nl: number;
+          while ((nl = buffer.indexOf('\n')) >= 0) {
+            events.push(JSON.parse(buffer.slice(0, nl)));
+            buffer = buffer.slice(nl + 1);
+          }
+          if (!created) {
+            // Stop reading while the server is still writing the initial events, and change something meanwhile.
+            created = true;
+            res.pause();
+            t.call('POST', '/api/v1/namespaces/w5/configmaps', { body: { metadata: { name: 'late' } } }).then(() => res.resume(), reject);
+          }
+          if (events.length >= names.length + 1) {
+            req.destroy();
+            resolve();
+          }
+        });
+        res.on('error', () => undefined);
+      });
+      req.on('error', () => undefined);
+      req.end();
+    });
+    assert.ok(events.every((e) => e.type === 'ADDED'), JSON.stringify(events.map((e) => e.type)));
+    const seen = events.map((e) => e.object.metadata.name as string);
+    assert.equal(new Set(seen).size, seen.length, 'no object twice');
+    assert.deepEqual(new Set(seen), new Set([...names, 'late']));
   });
 
   test('without a resourceVersion the current state arrives as ADDED first', async () => {
