@@ -78,6 +78,7 @@ export class Controller {
   #workers: number;
   #hooks: SyncHooks;
   #running: Promise<void>[] = [];
+  #admit: ((key: string) => boolean) | undefined;
 
   constructor(options: ControllerOptions) {
     const workers = options.workers ?? DEFAULT_WORKERS;
@@ -94,6 +95,14 @@ export class Controller {
   start(): void {
     if (this.#running.length > 0) return;
     for (let i = 0; i < this.#workers; i++) this.#running.push(this.#work());
+  }
+
+  /**
+   * Sharding: reconcile only the keys `admit` accepts; the others are dropped from the queue
+   * without a reconcile (the filter keeps them, to queue again when this replica owns them).
+   */
+  admitOnly(admit: (key: string) => boolean): void {
+    this.#admit = admit;
   }
 
   /** Stops taking keys and resolves once every reconcile in flight has finished. */
@@ -116,6 +125,7 @@ export class Controller {
   }
 
   async #process(key: string): Promise<void> {
+    if (this.#admit?.(key) === false) return this.queue.forget(key);
     this.#hooks.onSync?.(this.name, key);
     let ending: ReconcileEnding;
     try {
