@@ -12,6 +12,7 @@ import { isConflict } from '../../../controller/runtime/api-error.js';
 import { CERTIFICATES, CERTIFICATE_REQUESTS, ISSUERS, SECRETS } from '../../../controller/runtime/resources.js';
 import type { KubeSecret } from '../../../issuers/backend.js';
 import { parseCertificate } from '../../../pki/index.js';
+import { ABSENT_SECRET_RECHECK_MS } from '../../../controller/certificates/reconciler.js';
 import {
   cached,
   certificateObject,
@@ -406,4 +407,24 @@ test('--enable-certificate-owner-ref puts a controller reference on the Secret; 
   w = world = await startWorld({ dataDir: dataDir.path, cluster, namespace: w.namespace, manager: {} });
   await eventually(async () => ((await getSecret(w, 'web-tls')).metadata.ownerReferences ?? []).length === 0, 'the owner reference removed');
   assert.equal(cached(w, 'web')?.status?.revision, 1, 'without re-issuing');
+});
+
+test('a target Secret the API reported missing is not asked for again for 30 s', async () => {
+  const w = await newWorld();
+  const client = w.manager.client;
+  const find = client.find.bind(client);
+  const asked: string[] = [];
+  client.find = ((type, ref) => {
+    if (type === SECRETS && ref.name === 'web-tls') asked.push(rfc3339(new Date(w.clock.now())));
+    return find(type, ref);
+  }) as typeof client.find;
+  // No issuer: the request waits, and the Certificate is reconciled again as its objects change.
+  await createCertificate(w, 'web', { issuerRef: { name: 'later' } });
+  await onlyRequest(w);
+  await settled(w);
+  assert.equal(asked.length, 1, `asked at ${asked.join(', ')}`);
+
+  moveClockTo(w, w.clock.now() + ABSENT_SECRET_RECHECK_MS + 1000);
+  await w.manager.client.patch(CERTIFICATES, { namespace: w.namespace, name: 'web' }, { metadata: { labels: { touched: 'yes' } } });
+  await eventually(() => asked.length === 2, 'asked again once the 30 s are over');
 });
