@@ -1,4 +1,6 @@
 /** Shared fixtures for the DNS-01 tests: a Secret store that records every read, and requests. */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { KubeSecret } from '../../../issuers/backend.js';
 import type { Dns01Context, Dns01Request } from '../../../solvers/dns01/provider.js';
 
@@ -36,5 +38,53 @@ export function dns01Request(overrides: Partial<Dns01Request> = {}): Dns01Reques
     resourceNamespace: 'team-a',
     allowAmbientCredentials: false,
     ...overrides,
+  };
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface DoubleReply {
+  status?: number;
+  headers?: Record<string, string>;
+  /** An object is sent as JSON; a string as is. */
+  body?: unknown;
+}
+
+export interface HttpDouble {
+  url: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/** An HTTP server on 127.0.0.1 that records every request and answers through `handler`. */
+export async function startHttpDouble(handler: (request: RecordedRequest) => DoubleReply | Promise<DoubleReply>): Promise<HttpDouble> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const recorded = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() };
+      requests.push(recorded);
+      try {
+        const reply = await handler(recorded);
+        const body = typeof reply.body === 'string' || reply.body === undefined ? (reply.body ?? '') : JSON.stringify(reply.body);
+        const type = typeof reply.body === 'string' ? {} : { 'content-type': 'application/json' };
+        res.writeHead(reply.status ?? 200, { ...type, ...reply.headers }).end(body);
+      } catch (err) {
+        res.writeHead(500).end(String(err));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
