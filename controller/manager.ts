@@ -13,9 +13,9 @@ import { selfSignedIssuer } from '../issuers/selfsigned.js';
 import { CertificateController, certificateIndexers, ownedObjectIndexers } from './certificates/controller.js';
 import type { IssuanceBackoff } from './certificates/backoff.js';
 import { PART_OF_CONTROLLER_LABEL } from '../api/well-known.js';
-import { CertificateRequestApprover } from './certificaterequests/approver.js';
+import { APPROVER_CONTROLLER_NAME, CertificateRequestApprover } from './certificaterequests/approver.js';
 import { certificateRequestIndexers } from './certificaterequests/indexes.js';
-import { CertificateRequestSigner } from './certificaterequests/signer.js';
+import { CertificateRequestSigner, SIGNER_CONTROLLER_NAME } from './certificaterequests/signer.js';
 import { enabledControllers, type ControllerName } from './enabled-controllers.js';
 import { KubeEventRecorder } from './events.js';
 import { IssuerController } from './issuers/controller.js';
@@ -36,6 +36,9 @@ import { TimerQueue } from './runtime/timers.js';
 import { keepManagedFieldsOf, withoutManagedFields } from './runtime/transforms.js';
 import { DEFAULT_FIELD_MANAGER } from './certificates/secret-layout.js';
 import type { TokenBucketOptions } from './runtime/token-bucket.js';
+import type { LeaderElectionConfig } from './leader/leases.js';
+import { createSharding, type Sharding } from './leader/sharding.js';
+import type { Controller } from './runtime/controller.js';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -67,6 +70,10 @@ export interface ManagerOptions {
   enableGatewayApi?: boolean;
   /** `--gateway-api-extra-protocols`: listener protocols besides HTTPS and TLS that get Certificates. */
   gatewayApiExtraProtocols?: readonly string[];
+  /** `--namespace`: watch only this namespace; cluster-scoped controllers (clusterissuers) are off. */
+  namespace?: string;
+  /** `--leader-elect`: reconcile only keys of the shard Leases this replica holds. */
+  leaderElection?: LeaderElectionConfig;
 }
 
 export interface ManagerInformers {
@@ -91,6 +98,8 @@ export interface Manager {
   readonly certificates: CertificateController | undefined;
   /** CA injection, when `cainjector` is named in `--controllers`. */
   readonly caInjector: CaInjector | undefined;
+  /** Shard Leases and the key gate, with leader election. */
+  readonly sharding: Sharding | undefined;
   readonly metrics: ControllerMetrics;
   readonly events: KubeEventRecorder;
   readonly logger: ControllerLogger;
@@ -104,6 +113,7 @@ export interface Manager {
 interface Runnable {
   start(): void;
   stop(): Promise<void>;
+  readonly controller?: Controller;
 }
 
 function logHooks(metrics: ControllerMetrics, logger: ControllerLogger): SyncHooks {
@@ -126,6 +136,9 @@ function signingRegistry(enabled: ReadonlySet<ControllerName>): IssuerRegistry {
 
 export async function startManager(options: ManagerOptions): Promise<Manager> {
   const enabled = enabledControllers(options.controllers ?? ['*']);
+  // As cert-manager: a namespace-scoped controller cannot serve cluster-scoped resources.
+  if (options.namespace) enabled.delete('clusterissuers');
+  const namespace = options.namespace ? { namespace: options.namespace } : {};
   const clock = options.clock ?? realClock;
   const logger = options.logger ?? createLogger();
   const log = logger.for('manager');
@@ -133,7 +146,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   const client = new KubeClient({ kubeConfig: options.kubeConfig, timers, ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) });
   const informerError = (what: string) => (err: unknown) => log.warn({ informer: what, err: err instanceof Error ? err.message : String(err) }, 'list/watch failed; retrying');
 
-  const withClusterIssuers = enabled.has('clusterissuers') || enabled.has('certificates') || enabled.has('certificaterequests-issuer-ca');
+  const withClusterIssuers = !options.namespace && (enabled.has('clusterissuers') || enabled.has('certificates') || enabled.has('certificaterequests-issuer-ca'));
   const withGateways = enabled.has('gateway-shim') && options.enableGatewayApi === true;
   if (withGateways) {
     await checkGatewayApiServed(client).catch(async (err: unknown) => {
@@ -144,28 +157,28 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   }
   const informers: ManagerInformers = {
     certificates: new Informer<Certificate>({
-      source: client.listerWatcher<Certificate>(CERTIFICATES),
+      source: client.listerWatcher<Certificate>(CERTIFICATES, namespace),
       timers,
       indexers: { ...certificateIndexers, ...shimCertificateIndexers },
       transform: withoutManagedFields,
       onError: informerError('certificates'),
     }),
     certificateRequests: new Informer<CertificateRequest>({
-      source: client.listerWatcher<CertificateRequest>(CERTIFICATE_REQUESTS),
+      source: client.listerWatcher<CertificateRequest>(CERTIFICATE_REQUESTS, namespace),
       timers,
       indexers: { ...ownedObjectIndexers, ...certificateRequestIndexers },
       transform: withoutManagedFields,
       onError: informerError('certificaterequests'),
     }),
     ownedSecrets: new Informer<KubeSecret>({
-      source: client.listerWatcher<KubeSecret>(SECRETS, { labelSelector: `${PART_OF_CONTROLLER_LABEL}=true` }),
+      source: client.listerWatcher<KubeSecret>(SECRETS, { ...namespace, labelSelector: `${PART_OF_CONTROLLER_LABEL}=true` }),
       timers,
       indexers: ownedObjectIndexers,
       // The Secret upkeep check reads which fields the Certificate controller's apply owns.
       transform: keepManagedFieldsOf(DEFAULT_FIELD_MANAGER),
       onError: informerError('secrets'),
     }),
-    issuers: new Informer<Issuer>({ source: client.listerWatcher<Issuer>(ISSUERS), timers, transform: withoutManagedFields, onError: informerError('issuers') }),
+    issuers: new Informer<Issuer>({ source: client.listerWatcher<Issuer>(ISSUERS, namespace), timers, transform: withoutManagedFields, onError: informerError('issuers') }),
     ...(withClusterIssuers
       ? {
           clusterIssuers: new Informer<ClusterIssuer>({
@@ -177,9 +190,9 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
         }
       : {}),
     ...(enabled.has('ingress-shim')
-      ? { ingresses: new Informer<Ingress>({ source: client.listerWatcher<Ingress>(INGRESSES), timers, onError: informerError('ingresses') }) }
+      ? { ingresses: new Informer<Ingress>({ source: client.listerWatcher<Ingress>(INGRESSES, namespace), timers, onError: informerError('ingresses') }) }
       : {}),
-    ...(withGateways ? { gateways: new Informer<Gateway>({ source: client.listerWatcher<Gateway>(GATEWAYS), timers, onError: informerError('gateways') }) } : {}),
+    ...(withGateways ? { gateways: new Informer<Gateway>({ source: client.listerWatcher<Gateway>(GATEWAYS, namespace), timers, onError: informerError('gateways') }) } : {}),
   };
 
   const events = new KubeEventRecorder({
@@ -291,10 +304,25 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     controllers.push(caInjector);
   }
 
+  const sharding = options.leaderElection
+    ? createSharding({
+        client,
+        timers,
+        config: options.leaderElection,
+        controllers: controllers.flatMap((c) => (c.controller ? [c.controller] : [])),
+        chainKeyed: new Map([APPROVER_CONTROLLER_NAME, SIGNER_CONTROLLER_NAME].map((name) => [name, informers.certificateRequests])),
+        chainCaches: { CertificateRequest: informers.certificateRequests },
+        registry: metrics.registry,
+        log: logger.for('leader-election'),
+      })
+    : undefined;
+
   const allInformers = [...Object.values(informers), ...(caInjector?.targets.map((t) => t.informer) ?? [])] as Informer<never>[];
   const servers: RunningServer[] = [];
   const stopAll = async () => {
     await Promise.all(controllers.map((c) => c.stop()));
+    // Only now that the work in flight is done may other replicas take the shards.
+    await sharding?.stop();
     await Promise.all(allInformers.map((i) => i.stop()));
     await events.flush();
     await Promise.all(servers.map((s) => s.close()));
@@ -303,6 +331,8 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   };
 
   try {
+    // Leases first: the first round runs while the caches fill.
+    sharding?.start();
     for (const informer of allInformers) informer.start();
     const readiness = new HealthChecks();
     readiness.add('informers-synced', () => allInformers.every((i) => i.hasSynced()));
@@ -323,6 +353,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       enabled,
       certificates,
       caInjector,
+      sharding,
       metrics,
       events,
       logger,
