@@ -18,6 +18,7 @@ import {
   type SignResult,
 } from './backend.js';
 import { isTemplateError, requestPem, templateFor, withCause } from './signing-request.js';
+import { LruCache } from '../controller/runtime/lru.js';
 
 export const ERROR_GET_KEY_PAIR_MESSAGE = 'Error getting keypair for CA issuer: ';
 export const KEY_PAIR_VERIFIED_MESSAGE = 'Signing CA verified';
@@ -46,8 +47,7 @@ function requiredPem(secret: KubeSecret, key: string): string {
  * Parsed keypairs by Secret uid and resourceVersion: a given version of a Secret never changes, so
  * a burst of signings against one CA parses its keypair once. Few CAs exist; the oldest is dropped.
  */
-const parsedKeyPairs = new Map<string, CaKeyPair>();
-const MAX_PARSED_KEY_PAIRS = 32;
+const parsedKeyPairs = new LruCache<string, CaKeyPair>(32);
 
 /** Reads and parses the keypair (once per Secret version); throws InvalidKeyPairError or a PkiError on bad data. */
 export function readCaKeyPair(secret: KubeSecret): CaKeyPair {
@@ -56,10 +56,7 @@ export function readCaKeyPair(secret: KubeSecret): CaKeyPair {
   const parsed = version ? parsedKeyPairs.get(version) : undefined;
   if (parsed) return parsed;
   const keyPair = parseCaKeyPair(secret);
-  if (version) {
-    parsedKeyPairs.set(version, keyPair);
-    if (parsedKeyPairs.size > MAX_PARSED_KEY_PAIRS) parsedKeyPairs.delete(parsedKeyPairs.keys().next().value!);
-  }
+  if (version) parsedKeyPairs.set(version, keyPair);
   return keyPair;
 }
 

@@ -24,6 +24,7 @@ import type { EventRecorder } from '../events.js';
 import type { KubeClient } from '../runtime/client.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Informer } from '../runtime/informer.js';
+import { LruCache } from '../runtime/lru.js';
 import { keyOf, parseKey, type ObjectRef } from '../runtime/keys.js';
 import { CERTIFICATE_REQUESTS, CERTIFICATES, SECRETS, type ResourceType } from '../runtime/resources.js';
 import { isAlreadyExists, isNotFound } from '../runtime/api-error.js';
@@ -199,7 +200,7 @@ export class CertificateReconciler {
    * several KiB, and kept for every Certificate it would grow the controller by that much each,
    * for reconciles that come days apart (renewals).
    */
-  #secretStates = new Map<KubeSecret, SecretState>();
+  #secretStates = new LruCache<KubeSecret, SecretState>(MAX_DECODED_SECRETS);
   /** Secrets (by cached object) found up to date for a Certificate `uid:generation`: no need to check again. */
   #upkeptFor = new WeakMap<KubeSecret, string>();
   /** Target Secrets the API said do not exist, by key, with when it said so (oldest first). */
@@ -264,10 +265,8 @@ export class CertificateReconciler {
 
   #inspect(secret: KubeSecret | undefined): SecretState {
     if (!secret) return inspectSecret(undefined);
-    const state = this.#secretStates.get(secret) ?? inspectSecret(asV1Secret(secret));
-    this.#secretStates.delete(secret);
-    this.#secretStates.set(secret, state);
-    if (this.#secretStates.size > MAX_DECODED_SECRETS) this.#secretStates.delete(this.#secretStates.keys().next().value!);
+    let state = this.#secretStates.get(secret);
+    if (!state) this.#secretStates.set(secret, (state = inspectSecret(asV1Secret(secret))));
     return state;
   }
 

@@ -10,6 +10,7 @@ import type { KeyObject } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import { parseCertificateChain, parsePrivateKey, publicKeysEqual, type CertificateInfo } from '../../pki/index.js';
 import { TLS_CA_KEY, TLS_CERTIFICATE_KEY, TLS_PRIVATE_KEY_KEY } from '../../api/well-known.js';
+import { LruCache } from '../runtime/lru.js';
 
 /** One data entry of the Secret: absent, present but empty, present but unusable, or decoded. */
 export type DecodedEntry<T> =
@@ -58,18 +59,11 @@ export function secretDataBytes(secret: V1Secret | undefined, key: string): Buff
  * usable, then signing the CSR with it) and the issued Secret's key again: one parse per version
  * instead. Bounded; the least recently used entry goes first.
  */
-const parsedKeys = new Map<string, KeyObject>();
-const MAX_PARSED_KEYS = 2048;
+const parsedKeys = new LruCache<string, KeyObject>(2048);
 
 function parsedKeyId(secret: V1Secret, dataKey: string): string | undefined {
   const { uid, resourceVersion } = secret.metadata ?? {};
   return uid && resourceVersion ? `${uid}/${resourceVersion}/${dataKey}` : undefined;
-}
-
-function rememberParsedKey(id: string, key: KeyObject): void {
-  parsedKeys.delete(id);
-  parsedKeys.set(id, key);
-  if (parsedKeys.size > MAX_PARSED_KEYS) parsedKeys.delete(parsedKeys.keys().next().value!);
 }
 
 /**
@@ -79,12 +73,9 @@ function rememberParsedKey(id: string, key: KeyObject): void {
 export function secretPrivateKey(secret: V1Secret, pem: string, dataKey: string = TLS_PRIVATE_KEY_KEY): KeyObject {
   const id = parsedKeyId(secret, dataKey);
   const cached = id === undefined ? undefined : parsedKeys.get(id);
-  if (cached) {
-    rememberParsedKey(id!, cached);
-    return cached;
-  }
+  if (cached) return cached;
   const key = parsePrivateKey(pem);
-  if (id !== undefined) rememberParsedKey(id, key);
+  if (id !== undefined) parsedKeys.set(id, key);
   return key;
 }
 
@@ -94,7 +85,7 @@ export function secretPrivateKey(secret: V1Secret, pem: string, dataKey: string 
  */
 export function rememberSecretPrivateKey(secret: V1Secret, key: KeyObject, dataKey: string = TLS_PRIVATE_KEY_KEY): void {
   const id = parsedKeyId(secret, dataKey);
-  if (id !== undefined) rememberParsedKey(id, key);
+  if (id !== undefined) parsedKeys.set(id, key);
 }
 
 function errorMessage(e: unknown): string {

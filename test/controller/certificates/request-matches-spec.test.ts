@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   issuedCertificateMatchesSpec,
+  parseRequestCsr,
   privateKeyMatchesSpec,
   requestMatchesSpec,
 } from '../../../controller/certificates/request-matches-spec.js';
@@ -129,4 +130,14 @@ describe('privateKeyMatchesSpec', () => {
     const bogus = certificate({ privateKey: { algorithm: 'DSA' as 'RSA' } });
     assert.deepEqual(privateKeyMatchesSpec(ecKey, bogus), ['spec.privateKey.algorithm']);
   });
+});
+
+test('parseRequestCsr parses a request once; another CSR under the same uid is parsed again', async () => {
+  const withUid = { ...requested, metadata: { ...requested.metadata, uid: 'cr-uid-1', resourceVersion: '1' } };
+  const first = parseRequestCsr(withUid);
+  assert.equal(parseRequestCsr({ ...withUid, metadata: { ...withUid.metadata, resourceVersion: '2' } }), first, 'a status update: the same parse');
+  const other = await issue(withSpec({ commonName: 'other.example.com', dnsNames: ['other.example.com'] }));
+  const replaced = parseRequestCsr({ ...withUid, spec: { ...withUid.spec, request: Buffer.from(other.csrPem).toString('base64') } });
+  assert.equal(replaced.commonName, 'other.example.com');
+  assert.throws(() => parseRequestCsr({ ...withUid, spec: { ...withUid.spec, request: Buffer.from('garbage').toString('base64') } }), (err: unknown) => isPkiError(err));
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../apiserver/admission.js';
 import { IndexedStore, byAnnotation, byLabel, byOwnerUid } from '../../../controller/runtime/store.js';
 import { keyOf, objectKey, parseKey } from '../../../controller/runtime/keys.js';
+import { LruCache } from '../../../controller/runtime/lru.js';
 
 function secret(namespace: string, name: string, meta: Partial<KubeObject['metadata']> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { namespace, name, resourceVersion: '1', ...meta } };
@@ -68,4 +69,17 @@ test('replace reports added, updated (by resourceVersion) and deleted objects', 
 
 test('the namespace index name is reserved', () => {
   assert.throws(() => new IndexedStore({ namespace: byOwnerUid }), /built in/);
+});
+
+test('LruCache drops the least recently used entry; a read counts as a use', () => {
+  const cache = new LruCache<string, number>(2);
+  cache.set('a', 1);
+  cache.set('b', 2);
+  assert.equal(cache.get('a'), 1);
+  cache.set('c', 3);
+  assert.equal(cache.get('b'), undefined, 'b was the least recently used');
+  assert.equal(cache.get('a'), 1);
+  assert.equal(cache.get('c'), 3);
+  assert.equal(cache.size, 2);
+  assert.throws(() => new LruCache(0), /at least 1 entry/);
 });
