@@ -12,6 +12,7 @@ import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ACMEChallengeSolverDNS01 } from '../../api/types.js';
 
 export const NAMED_PATH = '/usr/sbin/named';
 
@@ -172,4 +173,22 @@ export async function startBind9(options: Bind9Options): Promise<Bind9> {
     throw err;
   }
   return { address, port, nameserver, keys, stop };
+}
+
+/**
+ * An rfc2136 DNS-01 solver for `bind` signing with `key`, and the Secret `data` (base64, as the API
+ * stores it) its `tsigSecretSecretRef` points at.
+ */
+export function rfc2136SolverFor(bind: Bind9, key: Bind9Key = bind.keys[0]!, secretName = 'tsig-secret'): { solver: ACMEChallengeSolverDNS01; secretData: Record<string, string> } {
+  return {
+    solver: {
+      rfc2136: {
+        nameserver: bind.nameserver,
+        tsigKeyName: key.name,
+        tsigAlgorithm: key.algorithm,
+        tsigSecretSecretRef: { name: secretName, key: 'secret' },
+      },
+    },
+    secretData: { secret: Buffer.from(key.secret).toString('base64') },
+  };
 }

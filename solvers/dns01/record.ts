@@ -4,7 +4,9 @@
  * zone apex found by walking up the labels until one has an SOA record (as cert-manager's
  * `FindZoneByFqdn`).
  */
+import type { ACMEChallengeSolverDNS01 } from '../../api/types.js';
 import { isNoRecord, type DnsLookup } from './lookup.js';
+import type { Dns01Request } from './provider.js';
 
 export type CnameStrategy = 'None' | 'Follow';
 
@@ -53,21 +55,52 @@ function suffixes(name: string): string[] {
   return labels.map((_, i) => `${labels.slice(i).join('.')}.`);
 }
 
+async function isAlias(name: string, lookup: DnsLookup): Promise<boolean> {
+  try {
+    return (await lookup.resolveCname(name)).length > 0;
+  } catch (err) {
+    if (isNoRecord(err)) return false;
+    throw err;
+  }
+}
+
+/** Whether `candidate` is a zone apex: it has an SOA record of its own. */
+async function isApex(candidate: string, lookup: DnsLookup): Promise<boolean> {
+  let soaError: unknown;
+  try {
+    await lookup.resolveSoa(candidate);
+  } catch (err) {
+    if (isNoRecord(err)) return false;
+    soaError = err;
+  }
+  // An alias is never an apex: a recursive resolver answers it with the target's SOA, and c-ares
+  // rejects the answer to an SOA query that starts with a CNAME (EBADRESP).
+  if (await isAlias(candidate, lookup)) return false;
+  if (soaError) throw soaError;
+  return true;
+}
+
 /** The apex of the zone `name` is in: the closest enclosing name with an SOA record of its own. */
 export async function findZoneApex(name: string, lookup: DnsLookup): Promise<string> {
   for (const candidate of suffixes(name)) {
     try {
-      await lookup.resolveSoa(candidate);
+      if (await isApex(candidate, lookup)) return candidate;
     } catch (err) {
-      if (isNoRecord(err)) continue;
-      throw new Error(`finding the zone of ${fqdn(name)}: SOA lookup for ${candidate} failed: ${(err as Error).message}`);
+      throw new Error(`finding the zone of ${fqdn(name)}: lookup at ${candidate} failed: ${(err as Error).message}`);
     }
-    // A recursive resolver answers an alias with the target's SOA: an alias is never an apex.
-    const alias = await lookup.resolveCname(candidate).catch((err: unknown) => {
-      if (isNoRecord(err)) return [];
-      throw err;
-    });
-    if (alias.length === 0) return candidate;
   }
   throw new Error(`no zone found for ${fqdn(name)}: no enclosing name has an SOA record`);
+}
+
+/** What the Challenge controller knows about a DNS-01 challenge before its record is resolved. */
+export type Dns01ChallengeInput = Omit<Dns01Request, 'resolvedFQDN' | 'resolvedZone'>;
+
+/**
+ * The provider request for a challenge: the record per the solver's `cnameStrategy` and the zone
+ * it lives in, both looked up on `lookup` (the recursive nameservers).
+ */
+export async function resolveDns01Request(challenge: Dns01ChallengeInput, config: ACMEChallengeSolverDNS01, lookup: DnsLookup): Promise<Dns01Request> {
+  const dnsName = challenge.dnsName.replace(/^\*\./, '');
+  const resolvedFQDN = await resolveChallengeRecord(dnsName, config.cnameStrategy, lookup);
+  return { ...challenge, dnsName, resolvedFQDN, resolvedZone: await findZoneApex(resolvedFQDN, lookup) };
 }

@@ -10,10 +10,10 @@ import { createServer, type Server } from 'node:http';
 import { createSocket, type Socket } from 'node:dgram';
 import packet from 'dns-packet';
 import type { AddressInfo } from 'node:net';
-import { namedMissing, startBind9, type Bind9 } from '../../../e2e/dns/bind9.js';
+import { namedMissing, rfc2136SolverFor, startBind9, type Bind9 } from '../../../e2e/dns/bind9.js';
 import { exchange, parseNameserver } from '../../../solvers/dns01/dns-transport.js';
 import { firstAnswering, DOH_MAX_RESPONSE_BYTES } from '../../../solvers/dns01/lookup.js';
-import { challengeRecordName, findZoneApex, resolveChallengeRecord } from '../../../solvers/dns01/record.js';
+import { challengeRecordName, findZoneApex, resolveChallengeRecord, resolveDns01Request } from '../../../solvers/dns01/record.js';
 import { checkTxtPropagated, selfCheckOptionsFor, waitInsteadOfSelfCheckRemainingMs } from '../../../solvers/dns01/self-check.js';
 import { createRfc2136Provider } from '../../../solvers/dns01/rfc2136.js';
 import { dns01Request, secretsContext } from './helpers.js';
@@ -91,12 +91,9 @@ describe('record resolution and self-check against bind9', { skip: namedMissing(
     '_acme-challenge.loop IN CNAME _acme-challenge.loop.example.test.',
   ];
   const write = async (server: Bind9, fqdn: string, key: string): Promise<void> => {
-    const tsig = server.keys[0]!;
-    await createRfc2136Provider().present(
-      dns01Request({ resolvedFQDN: fqdn, key }),
-      { rfc2136: { nameserver: server.nameserver, tsigKeyName: tsig.name, tsigAlgorithm: tsig.algorithm, tsigSecretSecretRef: { name: 't', key: 'k' } } },
-      secretsContext({ 'team-a/t': { k: tsig.secret } }),
-    );
+    const { solver, secretData } = rfc2136SolverFor(server, server.keys[0], 't');
+    const plain = Object.fromEntries(Object.entries(secretData).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+    await createRfc2136Provider().present(dns01Request({ resolvedFQDN: fqdn, key }), solver, secretsContext({ 'team-a/t': plain }));
   };
   const listen = async (server: Server): Promise<string> => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -134,13 +131,27 @@ describe('record resolution and self-check against bind9', { skip: namedMissing(
     await assert.rejects(resolveChallengeRecord('loop.example.test', 'Follow', lookup), /CNAME loop at _acme-challenge\.loop\.example\.test\./);
   });
 
+  test('resolveDns01Request: a wildcard challenge delegated by CNAME resolves to the target record and zone', async () => {
+    const lookup = firstAnswering([primary.nameserver]);
+    const challenge = { uid: 'u1', dnsName: '*.delegated.example.test', key: 'k', resourceNamespace: 'team-a', allowAmbientCredentials: false };
+    assert.deepEqual(await resolveDns01Request(challenge, { cnameStrategy: 'Follow', webhook: { solverName: 'x' } }, lookup), {
+      ...challenge,
+      dnsName: 'delegated.example.test',
+      resolvedFQDN: '_acme-challenge.final.challenges.test.',
+      resolvedZone: 'challenges.test.',
+    });
+    const plain = await resolveDns01Request(challenge, { webhook: { solverName: 'x' } }, lookup);
+    assert.equal(plain.resolvedFQDN, '_acme-challenge.delegated.example.test.');
+    assert.equal(plain.resolvedZone, 'example.test.');
+  });
+
   test('the zone apex is the closest name with its own SOA', async () => {
     const lookup = firstAnswering([primary.nameserver]);
     assert.equal(await findZoneApex('_acme-challenge.a.b.example.test.', lookup), 'example.test.');
     assert.equal(await findZoneApex('_acme-challenge.final.challenges.test', lookup), 'challenges.test.');
     assert.equal(await findZoneApex('example.test.', lookup), 'example.test.');
     // bind9 without recursion refuses names outside its zones: an error, never a guessed zone
-    await assert.rejects(findZoneApex('www.unknown.invalid.', lookup), /finding the zone of www\.unknown\.invalid\.: SOA lookup for www\.unknown\.invalid\. failed: .*EREFUSED/);
+    await assert.rejects(findZoneApex('www.unknown.invalid.', lookup), /finding the zone of www\.unknown\.invalid\.: lookup at www\.unknown\.invalid\. failed: .*EREFUSED/);
   });
 
   test('authoritative check: every nameserver of the zone must have the value', async () => {
