@@ -12,7 +12,7 @@
  * them; everything else resolves as usual, and a process that imports the whole package still gets
  * the same module instances.
  */
-import { register } from 'node:module';
+import * as nodeModule from 'node:module';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 let loading: Promise<typeof KubeConfig> | undefined;
@@ -20,7 +20,8 @@ let loading: Promise<typeof KubeConfig> | undefined;
 /** The KubeConfig class, loaded once through the narrow graph. */
 export function loadKubeConfigClass(): Promise<typeof KubeConfig> {
   loading ??= (async () => {
-    register('./kubeconfig-hooks.js', import.meta.url);
+    // Node before 20.6 has no module.register: it loads the whole package, as it always did.
+    if (typeof nodeModule.register === 'function') nodeModule.register('./kubeconfig-hooks.js', import.meta.url);
     const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
     return KubeConfig;
   })();
