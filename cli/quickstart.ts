@@ -13,6 +13,7 @@ import { keyOf } from '../controller/runtime/keys.js';
 import { SECRETS } from '../controller/runtime/resources.js';
 import { registerCommand, type Io } from './commands.js';
 import { readManifests } from './manifests.js';
+import { renderTable } from './output.js';
 import { runUntilStopped, runUsage, type RunFlags, type RunningController } from './run.js';
 
 export const QUICKSTART_DIR = fileURLToPath(new URL('../../examples/quickstart/', import.meta.url));
@@ -31,13 +32,6 @@ type Ref = { namespace: string; name: string };
 
 function readyCondition(certificate: Certificate | undefined) {
   return certificate?.status?.conditions?.find((c) => c.type === 'Ready');
-}
-
-/** Fixed-width columns, like kubectl's tables. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return [line(header), ...rows.map(line)].map((l) => l.trimEnd()).join('\n');
 }
 
 export function certificateTable(certificates: readonly (Certificate | undefined)[], refs: readonly Ref[]): string {

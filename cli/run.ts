@@ -3,8 +3,9 @@
  * local mode, against the embedded API server in a data directory. Flag names follow
  * cert-manager's controller where one exists; its spellings are accepted as aliases.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -23,9 +24,12 @@ import { loadKubeConfigClass } from '../controller/runtime/kubeconfig.js';
 import { DEFAULT_WORKERS } from '../controller/runtime/controller.js';
 import { DEFAULT_CLIENT_RATE } from '../controller/runtime/token-bucket.js';
 import { DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issuers/context.js';
+import { DEFAULT_LEADER_ELECTION, checkLeaderElectionTimings, type LeaderElectionConfig } from '../controller/leader/leases.js';
 import { registerCommand, type Io } from './commands.js';
+import { envFlagValues, layerFlagValues, parseFeatureGates, readConfigFile, type FlagType, type FlagValues } from './config.js';
 import type { LocalCluster } from './local-cluster.js';
 import { applyManifests, readManifests } from './manifests.js';
+import { UsageError } from './usage.js';
 
 export const DEFAULT_DATA_DIR = '.data';
 
@@ -58,9 +62,17 @@ export interface RunFlags {
   autoCertificateAnnotations: string[];
   /** Certificate annotation prefixes copied to its CertificateRequests (`-` excludes). */
   copiedAnnotationPrefixes: string[];
+  /** `--namespace`: watch one namespace only. */
+  namespace?: string;
+  /** `enabled` undefined: on when running in a cluster (in-cluster config), off otherwise. */
+  leaderElection: Omit<LeaderElectionConfig, 'identity'> & { enabled: boolean | undefined };
+  /** `--feature-gates` over cert-manager's defaults. */
+  featureGates: Record<string, boolean>;
+  /** `--config` fields read but not acted on (logged at start). */
+  configIgnored: string[];
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export const runUsage = `Usage: certwright run [flags]
 
@@ -99,6 +111,18 @@ Flags (cert-manager's names in parentheses are accepted too):
                                           (default ${DEFAULT_AUTO_CERTIFICATE_ANNOTATIONS.join(',')})
   --copied-annotation-prefixes LIST       Certificate annotations copied to CertificateRequests: '*' or
                                           prefixes, '-prefix' excludes (default ${DEFAULT_COPIED_ANNOTATION_PREFIXES.join(',')})
+  --namespace NS                          watch only this namespace (no ClusterIssuers)
+  --leader-elect[=BOOL]                   reconcile only while holding a Lease (default: true in a
+                                          cluster's pod, false otherwise)
+  --leader-election-namespace NS          where the Leases live (default ${DEFAULT_LEADER_ELECTION.namespace})
+  --leader-election-lease-duration D      (default 60s) / --leader-election-renew-deadline D (40s) /
+  --leader-election-retry-period D        (15s): how long a Lease lasts, is kept, is retried
+  --leader-election-shards N              split Certificates over N shard Leases held by different
+                                          replicas (default 1: plain leader election)
+  --feature-gates LIST                    cert-manager's gates, e.g. ExperimentalGatewayAPISupport=false
+  --config FILE                           cert-manager ControllerConfiguration (YAML or JSON); flags win
+  Every flag can also be set as CERTWRIGHT_<FLAG> in the environment (e.g. CERTWRIGHT_LEADER_ELECT=true);
+  flags win over the environment, which wins over --config.
   Add cainjector to --controllers (e.g. '*,cainjector') to run CA injection in-process; cert-manager
   runs it as a separate binary.
 `;
@@ -133,8 +157,29 @@ const options = {
   'default-issuer-group': { type: 'string' },
   'auto-certificate-annotations': { type: 'string' },
   'copied-annotation-prefixes': { type: 'string' },
+  namespace: { type: 'string' },
+  'leader-elect': { type: 'boolean' },
+  'leader-election-namespace': { type: 'string' },
+  'leader-election-lease-duration': { type: 'string' },
+  'leader-election-renew-deadline': { type: 'string' },
+  'leader-election-retry-period': { type: 'string' },
+  'leader-election-shards': { type: 'string' },
+  'feature-gates': { type: 'string' },
+  config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** cert-manager's spellings, renamed to certwright's before the config layers are merged. */
+const FLAG_ALIASES: Readonly<Record<string, string>> = {
+  'metrics-listen-address': 'metrics-address',
+  'internal-healthz-listen-address': 'health-address',
+  'concurrent-workers': 'workers',
+};
+
+/** Flags the environment and the config file may set (one value each). */
+const layeredFlags = new Map<string, FlagType>(
+  Object.entries(options).flatMap(([name, o]): Array<[string, FlagType]> => (name === 'help' || 'multiple' in o ? [] : [[name, o.type]])),
+);
 
 const booleanFlags = new Set(Object.entries(options).filter(([, o]) => o.type === 'boolean').map(([name]) => name));
 
@@ -175,10 +220,16 @@ function duration(flag: string, text: string | undefined, fallback: number): num
 const commaList = (text: string) => text.split(',').map((item) => item.trim()).filter(Boolean);
 
 /** The flags of `certwright run` (help handled by the caller); throws UsageError with a specific message. */
-export function parseRunFlags(args: readonly string[]): RunFlags & { help: boolean } {
+export function parseRunFlags(args: readonly string[], env: NodeJS.ProcessEnv = process.env): RunFlags & { help: boolean } {
   let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; strict: true }>>['values'];
+  let configIgnored: string[] = [];
   try {
     ({ values } = parseArgs({ args: normaliseBooleans(args), options, strict: true, allowPositionals: false }));
+    const fromEnv = envFlagValues(env, layeredFlags);
+    const configPath = values.config ?? (fromEnv.config as string | undefined);
+    const fromFile = configPath ? readConfigFile(configPath, layeredFlags) : { values: {}, ignored: [] };
+    configIgnored = fromFile.ignored;
+    values = layerFlagValues(FLAG_ALIASES, fromFile.values, fromEnv, values as FlagValues) as typeof values;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -208,6 +259,25 @@ export function parseRunFlags(args: readonly string[]): RunFlags & { help: boole
   const metricsAddress = values['metrics-address'] ?? values['metrics-listen-address'];
   const healthAddress = values['health-address'] ?? values['internal-healthz-listen-address'];
   const apiServerAddress = values['api-server-address'];
+  let featureGates: Record<string, boolean>;
+  try {
+    featureGates = parseFeatureGates(values['feature-gates'] ?? '');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const leaderElection = {
+    enabled: values['leader-elect'],
+    namespace: values['leader-election-namespace'] ?? DEFAULT_LEADER_ELECTION.namespace,
+    shards: positiveInteger('leader-election-shards', values['leader-election-shards'], DEFAULT_LEADER_ELECTION.shards),
+    leaseDurationMs: duration('leader-election-lease-duration', values['leader-election-lease-duration'], DEFAULT_LEADER_ELECTION.leaseDurationMs),
+    renewDeadlineMs: duration('leader-election-renew-deadline', values['leader-election-renew-deadline'], DEFAULT_LEADER_ELECTION.renewDeadlineMs),
+    retryPeriodMs: duration('leader-election-retry-period', values['leader-election-retry-period'], DEFAULT_LEADER_ELECTION.retryPeriodMs),
+  };
+  try {
+    checkLeaderElectionTimings(leaderElection);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   return {
     help: values.help ?? false,
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
@@ -228,7 +298,7 @@ export function parseRunFlags(args: readonly string[]): RunFlags & { help: boole
     logLevel,
     ...(values['log-file'] ? { logFile: values['log-file'] } : {}),
     apply: values.apply ?? [],
-    enableGatewayApi: values['enable-gateway-api'] ?? false,
+    enableGatewayApi: (values['enable-gateway-api'] ?? false) && featureGates.ExperimentalGatewayAPISupport === true,
     gatewayApiExtraProtocols: commaList(values['gateway-api-extra-protocols'] ?? ''),
     defaultIssuer: {
       name: values['default-issuer-name'] ?? DEFAULT_ISSUER_DEFAULTS.name,
@@ -237,7 +307,20 @@ export function parseRunFlags(args: readonly string[]): RunFlags & { help: boole
     },
     autoCertificateAnnotations: values['auto-certificate-annotations'] === undefined ? [...DEFAULT_AUTO_CERTIFICATE_ANNOTATIONS] : commaList(values['auto-certificate-annotations']),
     copiedAnnotationPrefixes: values['copied-annotation-prefixes'] === undefined ? [...DEFAULT_COPIED_ANNOTATION_PREFIXES] : commaList(values['copied-annotation-prefixes']),
+    ...(values.namespace ? { namespace: values.namespace } : {}),
+    leaderElection,
+    featureGates,
+    configIgnored,
   };
+}
+
+/** Leader election is on by default only in a pod, where several replicas may run. */
+export function leaderElectionFor(flags: Pick<RunFlags, 'leaderElection'>, kubeConfig: KubeConfig | undefined, env: NodeJS.ProcessEnv = process.env): LeaderElectionConfig | undefined {
+  const { enabled, ...config } = flags.leaderElection;
+  const inCluster = kubeConfig?.getCurrentCluster()?.name === 'inCluster';
+  if (!(enabled ?? inCluster)) return undefined;
+  // Unique per process, as client-go's: a restarted pod must not inherit its old Leases' deadlines.
+  return { ...config, identity: `${env.POD_NAME || hostname()}_${randomUUID()}` };
 }
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -290,6 +373,8 @@ export async function startController(flags: RunFlags): Promise<RunningControlle
   const address = (given: string | undefined, fallback: string) => (given === '' ? undefined : (given ?? fallback));
   const metricsAddress = address(flags.metricsAddress, defaults.metrics);
   const healthAddress = address(flags.healthAddress, defaults.health);
+  if (flags.configIgnored.length > 0) log.warn({ fields: flags.configIgnored }, 'config file fields certwright does not act on');
+  const leaderElection = leaderElectionFor(flags, clusterConfig);
   let manager: Manager;
   try {
     manager = await startManager({
@@ -306,6 +391,8 @@ export async function startController(flags: RunFlags): Promise<RunningControlle
       defaultIssuer: flags.defaultIssuer,
       autoCertificateAnnotations: flags.autoCertificateAnnotations,
       copiedAnnotationPrefixes: flags.copiedAnnotationPrefixes,
+      ...(flags.namespace ? { namespace: flags.namespace } : {}),
+      ...(leaderElection ? { leaderElection } : {}),
       ...(metricsAddress ? { metricsAddress } : {}),
       ...(healthAddress ? { healthAddress } : {}),
       logger,
