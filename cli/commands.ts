@@ -10,6 +10,8 @@ export interface Io {
 interface Command {
   name: string;
   summary: string;
+  /** Words shell completion offers after the command name (e.g. `certificate` after `status`). */
+  completions?: readonly string[];
   run(args: string[], io: Io): Promise<number>;
 }
 
@@ -19,8 +21,19 @@ export function registerCommand(command: Command): void {
   commands.push(command);
 }
 
-function programName(argv0: string): string {
-  return basename(argv0).startsWith('kubectl-') ? 'kubectl certwright' : 'certwright';
+/** Whether we run as a kubectl plugin: kubectl finds plugins as `kubectl-NAME` (or `kubectl_NAME`) executables. */
+export function isKubectlPlugin(argv0: string): boolean {
+  return /^kubectl[-_]/.test(basename(argv0));
+}
+
+/** How the user spells us: `kubectl certwright` as a plugin, `certwright` otherwise. */
+export function programName(argv0: string): string {
+  return isKubectlPlugin(argv0) ? 'kubectl certwright' : 'certwright';
+}
+
+/** The registered commands, in registration order (what help and shell completion list). */
+export function registeredCommands(): ReadonlyArray<Pick<Command, 'name' | 'summary' | 'completions'>> {
+  return commands;
 }
 
 export function helpText(argv0: string): string {

@@ -6,9 +6,24 @@ import { run } from './commands.js';
  * never loads the embedded API server's modules (tens of MiB a controller would keep resident);
  * help and unknown names load them all, to list them.
  */
-const COMMAND_MODULES: Record<string, string> = { apiserver: './apiserver.js', run: './run.js', quickstart: './quickstart.js' };
+const COMMAND_MODULES: Record<string, string> = {
+  apiserver: './apiserver.js',
+  run: './run.js',
+  quickstart: './quickstart.js',
+  status: './status.js',
+  renew: './renew.js',
+  approve: './approval.js',
+  deny: './approval.js',
+  inspect: './inspect.js',
+  check: './check.js',
+  create: './create.js',
+  version: './version.js',
+  completion: './completion.js',
+};
 
 const args = process.argv.slice(2);
-const named = COMMAND_MODULES[args[0] ?? ''];
-for (const module of named ? [named] : Object.values(COMMAND_MODULES)) await import(module);
+const name = args[0] ?? '';
+// Completion lists every command, so it loads them all too.
+const named = name === 'completion' ? undefined : COMMAND_MODULES[name];
+for (const module of named ? [named] : new Set(Object.values(COMMAND_MODULES))) await import(module);
 process.exitCode = await run(args, { stdout: process.stdout, stderr: process.stderr, argv0: process.argv[1] ?? 'certwright' });

@@ -1,0 +1,29 @@
+/** `certwright version`: the client's version, for people or as JSON/YAML. */
+import { readFileSync } from 'node:fs';
+import { programName, registerCommand, type Io } from './commands.js';
+import { formatStructured, outputFormat } from './output.js';
+import { EXIT_OK, expectPositionals, parseCommandArgs, runCommand } from './usage.js';
+
+/** The version in the package's package.json (this file is `dist/cli/version.js`). */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return manifest.version ?? 'unknown';
+}
+
+const usageOf = (program: string) => `Usage: ${program} version [-o json|yaml]
+
+Prints certwright's version and the Node.js runtime it runs on (--client is accepted, as by cmctl).
+`;
+
+async function runVersion(args: string[], io: Io): Promise<number> {
+  return runCommand(args, io, usageOf(programName(io.argv0)), async () => {
+    const { values, positionals } = parseCommandArgs(args, { output: { type: 'string', short: 'o' }, client: { type: 'boolean' } });
+    expectPositionals(positionals, []);
+    const format = outputFormat(values.output);
+    const clientVersion = { version: packageVersion(), nodeVersion: process.version, platform: `${process.platform}/${process.arch}` };
+    io.stdout.write(format ? formatStructured({ clientVersion }, format) : `certwright ${clientVersion.version} (Node.js ${clientVersion.nodeVersion}, ${clientVersion.platform})\n`);
+    return EXIT_OK;
+  });
+}
+
+registerCommand({ name: 'version', summary: "print certwright's version", run: runVersion });
