@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { makeInformer, Watch, type V1ConfigMap } from '@kubernetes/client-node';
 import { asMergePatch, eventually, startTestServer, type TestServer } from './harness.js';
@@ -16,8 +17,8 @@ interface Seen {
   object: any;
 }
 
-/** A raw watch stream, collecting every event until stopped. */
-function rawWatch(path: string): { events: Seen[]; stop(): void } {
+/** A raw watch stream, collecting every event until stopped; `afterChunk` sees the response after each chunk is parsed. */
+function rawWatch(path: string, afterChunk?: (res: IncomingMessage) => void): { events: Seen[]; stop(): void } {
   const events: Seen[] = [];
   let buffer = '';
   const req = httpsRequest(new URL(path, t.server.url), { headers: { Authorization: `Bearer ${t.server.token}` }, ca: t.server.caCertificate }, (res) => {
@@ -28,6 +29,7 @@ function rawWatch(path: string): { events: Seen[]; stop(): void } {
         events.push(JSON.parse(buffer.slice(0, nl)));
         buffer = buffer.slice(nl + 1);
       }
+      afterChunk?.(res);
     });
     res.on('error', () => undefined);
   });
@@ -59,34 +61,17 @@ describe('watch', () => {
     const names = Array.from({ length: 400 }, (_, i) => `bulk-${i}`);
     for (let i = 0; i < names.length; i += 50)
       await Promise.all(names.slice(i, i + 50).map((name) => t.call('POST', '/api/v1/namespaces/w5/configmaps', { body: { metadata: { name }, data: { filler } } })));
-    const events: Seen[] = [];
-    let created = false;
-    await new Promise<void>((resolve, reject) => {
-      let buffer = '';
-      const req = httpsRequest(new URL('/api/v1/namespaces/w5/configmaps?watch=true&timeoutSeconds=60', t.server.url), { headers: { Authorization: `Bearer ${t.server.token}` }, ca: t.server.caCertificate }, (res) => {
-        res.on('data', (chunk: Buffer) => {
-          buffer += chunk.toString('utf8');
-          let nl: number;
-          while ((nl = buffer.indexOf('\n')) >= 0) {
-            events.push(JSON.parse(buffer.slice(0, nl)));
-            buffer = buffer.slice(nl + 1);
-          }
-          if (!created) {
-            // Stop reading while the server is still writing the initial events, and change something meanwhile.
-            created = true;
-            res.pause();
-            t.call('POST', '/api/v1/namespaces/w5/configmaps', { body: { metadata: { name: 'late' } } }).then(() => res.resume(), reject);
-          }
-          if (events.length >= names.length + 1) {
-            req.destroy();
-            resolve();
-          }
-        });
-        res.on('error', () => undefined);
-      });
-      req.on('error', () => undefined);
-      req.end();
+    let late: Promise<unknown> | undefined;
+    const w = rawWatch('/api/v1/namespaces/w5/configmaps?watch=true&timeoutSeconds=60', (res) => {
+      // Stop reading while the server is still writing the initial events, and change something meanwhile.
+      if (late) return;
+      res.pause();
+      late = t.call('POST', '/api/v1/namespaces/w5/configmaps', { body: { metadata: { name: 'late' } } }).finally(() => res.resume());
     });
+    await eventually(() => w.events.length >= names.length + 1, 'every initial event and the late one', 20_000);
+    w.stop();
+    await late;
+    const { events } = w;
     assert.ok(events.every((e) => e.type === 'ADDED'), JSON.stringify(events.map((e) => e.type)));
     const seen = events.map((e) => e.object.metadata.name as string);
     assert.equal(new Set(seen).size, seen.length, 'no object twice');
