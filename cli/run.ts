@@ -183,13 +183,20 @@ const layeredFlags = new Map<string, FlagType>(
 
 const booleanFlags = new Set(Object.entries(options).filter(([, o]) => o.type === 'boolean').map(([name]) => name));
 
-/** Go's flag package takes `--flag=true|false` for booleans; node's parseArgs does not. */
-function normaliseBooleans(args: readonly string[]): string[] {
-  return args.flatMap((arg) => {
+/**
+ * Go's flag package takes `--flag=true|false` for booleans; node's parseArgs does not. The explicit
+ * falses are returned apart, so they still beat the environment and the config file.
+ */
+function normaliseBooleans(args: readonly string[]): { args: string[]; falses: FlagValues } {
+  const falses: FlagValues = {};
+  const normalised = args.flatMap((arg) => {
     const m = /^--([^=]+)=(true|false)$/.exec(arg);
     if (!m || !booleanFlags.has(m[1]!)) return [arg];
-    return m[2] === 'true' ? [`--${m[1]}`] : [];
+    if (m[2] === 'true') return [`--${m[1]}`];
+    falses[m[1]!] = false;
+    return [];
   });
+  return { args: normalised, falses };
 }
 
 function positiveInteger(flag: string, text: string | undefined, fallback: number): number {
@@ -224,7 +231,9 @@ export function parseRunFlags(args: readonly string[], env: NodeJS.ProcessEnv = 
   let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; strict: true }>>['values'];
   let configIgnored: string[] = [];
   try {
-    ({ values } = parseArgs({ args: normaliseBooleans(args), options, strict: true, allowPositionals: false }));
+    const { args: normalised, falses } = normaliseBooleans(args);
+    ({ values } = parseArgs({ args: normalised, options, strict: true, allowPositionals: false }));
+    values = { ...falses, ...values };
     const fromEnv = envFlagValues(env, layeredFlags);
     const configPath = values.config ?? (fromEnv.config as string | undefined);
     const fromFile = configPath ? readConfigFile(configPath, layeredFlags) : { values: {}, ignored: [] };
