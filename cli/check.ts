@@ -3,7 +3,6 @@
  * API server answers, serves Certificates, and admits one (a dry-run create, so admission and any
  * webhook run but nothing is stored). With `--wait` it retries until ready or the time is up.
  */
-import { parseDuration } from '../api/duration.js';
 import type { Certificate } from '../api/types.js';
 import { CERTIFICATE_API_VERSION } from '../api/well-known.js';
 import { isNotFound } from '../controller/runtime/api-error.js';
@@ -12,7 +11,7 @@ import { CERTIFICATES } from '../controller/runtime/resources.js';
 import { programName, registerCommand, type Io } from './commands.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from './kube.js';
 import { progressLine } from './output.js';
-import { EXIT_ERROR, EXIT_OK, expectPositionals, parseCommandArgs, runCommand, UsageError } from './usage.js';
+import { durationFlag, EXIT_ERROR, EXIT_OK, expectPositionals, parseCommandArgs, runCommand, UsageError } from './usage.js';
 
 const DEFAULT_INTERVAL_MS = 5000;
 
@@ -40,15 +39,6 @@ export async function apiProblem(client: KubeClient, namespace: string): Promise
     return `a dry-run create of a Certificate failed (admission or webhook not ready?): ${(err as Error).message}`;
   }
   return undefined;
-}
-
-function durationFlag(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  try {
-    return parseDuration(text);
-  } catch {
-    throw new UsageError(`--${flag} must be a Go duration such as 30s or 2m, got ${JSON.stringify(text)}`);
-  }
 }
 
 const usageOf = (program: string) => `Usage: ${program} check api [--wait D] [--interval D] [flags]

@@ -5,7 +5,6 @@
  * CertificateRequest; with `--fetch-certificate` it waits for the signed certificate and writes it.
  */
 import { writeFile } from 'node:fs/promises';
-import { parseDuration } from '../api/duration.js';
 import type { Certificate, CertificateRequest } from '../api/types.js';
 import { CERTIFICATE_API_VERSION } from '../api/well-known.js';
 import { csrSpecFor } from '../controller/certificates/requests.js';
@@ -19,7 +18,7 @@ import { programName, registerCommand, type Io } from './commands.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withConnection } from './kube.js';
 import { readManifests } from './manifests.js';
 import { progressLine, type Progress } from './output.js';
-import { EXIT_OK, expectPositionals, parseCommandArgs, runCommand, UsageError } from './usage.js';
+import { durationFlag, EXIT_OK, expectPositionals, parseCommandArgs, runCommand, UsageError } from './usage.js';
 
 const DEFAULT_FETCH_TIMEOUT_MS = 5 * 60_000;
 const POLL_INTERVAL_MS = 500;
@@ -119,14 +118,7 @@ async function runCreate(args: string[], io: Io): Promise<number> {
     if (!['certificaterequest', 'certificaterequests', 'cr'].includes(kind!)) throw new UsageError(`create supports "certificaterequest", got ${JSON.stringify(kind)}`);
     const manifest = values['from-certificate-file'];
     if (!manifest) throw new UsageError('--from-certificate-file is required');
-    let timeoutMs = DEFAULT_FETCH_TIMEOUT_MS;
-    if (values.timeout !== undefined) {
-      try {
-        timeoutMs = parseDuration(values.timeout);
-      } catch {
-        throw new UsageError(`--timeout must be a Go duration such as 5m, got ${JSON.stringify(values.timeout)}`);
-      }
-    }
+    const timeoutMs = durationFlag('timeout', values.timeout, DEFAULT_FETCH_TIMEOUT_MS);
     const certificate = await certificateFromManifest(manifest);
     const manifestNamespace = certificate.metadata.namespace;
     if (values.namespace && manifestNamespace && values.namespace !== manifestNamespace) {

@@ -3,6 +3,7 @@
  * command's usage, any other failure exits 1 with one line on standard error.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDuration } from '../api/duration.js';
 import type { Io } from './commands.js';
 
 /** Bad flags or arguments: the command prints its usage and exits with EXIT_USAGE. */
@@ -57,4 +58,14 @@ export function expectPositionals(positionals: readonly string[], names: readonl
   if (positionals.length < names.length) throw new UsageError(`missing ${names.slice(positionals.length).join(' and ')}`);
   if (positionals.length > names.length) throw new UsageError(`unexpected argument${positionals.length - names.length > 1 ? 's' : ''}: ${positionals.slice(names.length).join(' ')}`);
   return [...positionals];
+}
+
+/** A Go duration flag (`30s`, `2m`, `1h30m`) in ms, `fallback` when not given; a UsageError otherwise. */
+export function durationFlag(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new UsageError(`--${flag} must be a Go duration such as 30s or 5m, got ${JSON.stringify(text)}`);
+  }
 }
