@@ -11,6 +11,7 @@ export const CERTWRIGHT_CONTROLLERS = [
   'certificaterequests-approver',
   'certificaterequests-issuer-ca',
   'certificaterequests-issuer-selfsigned',
+  'certificaterequests-issuer-vault',
   'ingress-shim',
   // Runs only with --enable-gateway-api, as in cert-manager.
   'gateway-shim',
@@ -49,7 +50,6 @@ export const IGNORED_CERT_MANAGER_CONTROLLERS: readonly string[] = [
   'orders',
   'challenges',
   'certificaterequests-issuer-acme',
-  'certificaterequests-issuer-vault',
   'certificaterequests-issuer-venafi',
   'certificatesigningrequests-issuer-acme',
   'certificatesigningrequests-issuer-ca',

@@ -10,6 +10,8 @@ import { createIssuerContext, DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issu
 import { caIssuer } from '../issuers/ca.js';
 import { IssuerRegistry } from '../issuers/registry.js';
 import { selfSignedIssuer } from '../issuers/selfsigned.js';
+import { createVaultIssuer, type VaultIssuerBackend } from '../issuers/vault/index.js';
+import { kubeServiceAccountTokens } from '../issuers/vault/service-account-tokens.js';
 import { CertificateController, certificateIndexers, ownedObjectIndexers } from './certificates/controller.js';
 import type { IssuanceBackoff } from './certificates/backoff.js';
 import { PART_OF_CONTROLLER_LABEL } from '../api/well-known.js';
@@ -127,10 +129,11 @@ function logHooks(metrics: ControllerMetrics, logger: ControllerLogger): SyncHoo
   };
 }
 
-function signingRegistry(enabled: ReadonlySet<ControllerName>): IssuerRegistry {
+function signingRegistry(enabled: ReadonlySet<ControllerName>, vault: VaultIssuerBackend): IssuerRegistry {
   const registry = new IssuerRegistry();
   if (enabled.has('certificaterequests-issuer-selfsigned')) registry.register(selfSignedIssuer);
   if (enabled.has('certificaterequests-issuer-ca')) registry.register(caIssuer);
+  if (enabled.has('certificaterequests-issuer-vault')) registry.register(vault);
   return registry;
 }
 
@@ -146,7 +149,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   const client = new KubeClient({ kubeConfig: options.kubeConfig, timers, ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) });
   const informerError = (what: string) => (err: unknown) => log.warn({ informer: what, err: err instanceof Error ? err.message : String(err) }, 'list/watch failed; retrying');
 
-  const withClusterIssuers = !options.namespace && (enabled.has('clusterissuers') || enabled.has('certificates') || enabled.has('certificaterequests-issuer-ca'));
+  const withClusterIssuers = !options.namespace && (enabled.has('clusterissuers') || enabled.has('certificates') || enabled.has('certificaterequests-issuer-ca') || enabled.has('certificaterequests-issuer-vault'));
   const withGateways = enabled.has('gateway-shim') && options.enableGatewayApi === true;
   if (withGateways) {
     await checkGatewayApiServed(client).catch(async (err: unknown) => {
@@ -220,7 +223,9 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     clusterResourceNamespace: options.clusterResourceNamespace ?? DEFAULT_CLUSTER_RESOURCE_NAMESPACE,
     ownedSecrets: informers.ownedSecrets,
   });
-  const readinessRegistry = new IssuerRegistry([selfSignedIssuer, caIssuer]);
+  // One Vault backend for readiness and signing, so an issuer's login serves both.
+  const vault = createVaultIssuer({ serviceAccountTokens: kubeServiceAccountTokens(client) });
+  const readinessRegistry = new IssuerRegistry([selfSignedIssuer, caIssuer, vault]);
 
   const controllers: Runnable[] = [];
   let certificates: CertificateController | undefined;
@@ -245,7 +250,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   if (enabled.has('certificaterequests-approver')) {
     controllers.push(new CertificateRequestApprover({ client, timers, requests: informers.certificateRequests, events, hooks, ...(workers ? { workers } : {}) }));
   }
-  const signers = signingRegistry(enabled);
+  const signers = signingRegistry(enabled, vault);
   if (signers.types.length > 0) {
     controllers.push(
       new CertificateRequestSigner({
@@ -326,6 +331,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     await Promise.all(allInformers.map((i) => i.stop()));
     await events.flush();
     await Promise.all(servers.map((s) => s.close()));
+    vault.close();
     await client.close();
     timers.clear();
   };
