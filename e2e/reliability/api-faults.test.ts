@@ -46,7 +46,7 @@ function faultFor(method: string, url: string): Fault | undefined {
   if (isWatch) {
     // Every third watch resuming from a resourceVersion finds it expired; most others are cut.
     if (/resourceVersion=[1-9]/.test(url) && ++resumedWatches % 3 === 1) fault = { watchGone: true };
-    else if (roll < 0.6) fault = { cutAfterMs: 200 + Math.floor(random() * 1500) };
+    else if (roll < 0.35) fault = { cutAfterMs: 500 + Math.floor(random() * 2500) };
   } else if (method !== 'GET') {
     if (roll < 0.08) fault = { respond: 409 };
     else if (roll < 0.16) fault = { respond: 429, retryAfterSeconds: 1 };
