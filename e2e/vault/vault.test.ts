@@ -17,6 +17,7 @@ import { CERTIFICATES, ISSUERS, SECRETS, type ResourceType } from '../../control
 import type { KubeSecret } from '../../issuers/backend.js';
 import { parseCertificateChain } from '../../pki/index.js';
 import { tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
+import { waitFor } from '../../test/issuers/cluster.js';
 import { vaultPki, type VaultPki } from '../../test/doubles/vault/pki.js';
 import { VaultDouble, type ServiceAccountIdentity } from '../../test/doubles/vault/server.js';
 
@@ -49,17 +50,10 @@ function reviewAgainstApiServer(jwt: string): Promise<ServiceAccountIdentity | u
   });
 }
 
-async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const TIMEOUT_MS = 45_000;
 
-const readyOf = (issuer: Issuer | undefined) => issuer?.status?.conditions?.find((c) => c.type === 'Ready');
+/** The issuer's Ready condition when it has `status`. */
+const readyOf = (issuer: Issuer | undefined, status: 'True' | 'False') => issuer?.status?.conditions?.find((c) => c.type === 'Ready' && c.status === status);
 
 function vaultIssuer(name: string, auth: object): Issuer {
   return {
@@ -80,11 +74,15 @@ function certificate(name: string, issuer: string): Certificate {
 }
 
 async function issued(name: string): Promise<KubeSecret> {
-  return waitFor(async () => {
-    const cert = await manager.client.get<Certificate>(CERTIFICATES, { namespace: NAMESPACE, name });
-    if (cert.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') return undefined;
-    return manager.client.get<KubeSecret>(SECRETS, { namespace: NAMESPACE, name: `${name}-tls` });
-  }, `Certificate ${name} Ready`);
+  return waitFor(
+    `Certificate ${name} Ready`,
+    async () => {
+      const cert = await manager.client.get<Certificate>(CERTIFICATES, { namespace: NAMESPACE, name });
+      if (cert.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') return undefined;
+      return manager.client.get<KubeSecret>(SECRETS, { namespace: NAMESPACE, name: `${name}-tls` });
+    },
+    TIMEOUT_MS,
+  );
 }
 
 before(async () => {
@@ -117,10 +115,7 @@ after(async () => {
 
 test('Kubernetes auth with serviceAccountRef: a TokenRequest token logs in, the issuer is Ready and signs', async () => {
   await applyManifests(manager.client, [vaultIssuer('vault-k8s', { kubernetes: { role: 'issuer', serviceAccountRef: { name: SERVICE_ACCOUNT } } }), certificate('k8s-auth', 'vault-k8s')]);
-  const ready = await waitFor(() => {
-    const condition = readyOf(manager.informers.issuers.get({ namespace: NAMESPACE, name: 'vault-k8s' }));
-    return condition?.status === 'True' ? condition : undefined;
-  }, 'the Kubernetes-auth issuer Ready');
+  const ready = await waitFor('the Kubernetes-auth issuer Ready', () => readyOf(manager.informers.issuers.get({ namespace: NAMESPACE, name: 'vault-k8s' }), 'True'), TIMEOUT_MS);
   assert.equal(ready.reason, 'VaultVerified');
   assert.ok(reviewed.length >= 1 && reviewed.every((jwt) => jwt.startsWith('cw-sa.')), 'the JWT Vault reviewed is an API server ServiceAccount token');
   const secret = await issued('k8s-auth');
@@ -136,17 +131,11 @@ test('Kubernetes auth with serviceAccountRef: a TokenRequest token logs in, the 
 test('an Issuer on a sealed Vault is not Ready (VaultSealed) and becomes Ready once Vault is unsealed', async () => {
   vault.health = 'sealed';
   await applyManifests(manager.client, [vaultIssuer('vault-token', { tokenSecretRef: { name: 'vault-token' } }), certificate('after-unseal', 'vault-token')]);
-  const sealed = await waitFor(() => {
-    const condition = readyOf(manager.informers.issuers.get({ namespace: NAMESPACE, name: 'vault-token' }));
-    return condition?.status === 'False' ? condition : undefined;
-  }, 'the issuer not Ready');
+  const sealed = await waitFor('the issuer not Ready', () => readyOf(manager.informers.issuers.get({ namespace: NAMESPACE, name: 'vault-token' }), 'False'), TIMEOUT_MS);
   assert.equal(sealed.reason, 'VaultSealed');
   assert.match(sealed.message ?? '', /Vault is sealed/);
   vault.health = 'active';
-  const ready = await waitFor(async () => {
-    const condition = readyOf(await manager.client.get<Issuer>(ISSUERS, { namespace: NAMESPACE, name: 'vault-token' }));
-    return condition?.status === 'True' ? condition : undefined;
-  }, 'the issuer Ready after unsealing');
+  const ready = await waitFor('the issuer Ready after unsealing', async () => readyOf(await manager.client.get<Issuer>(ISSUERS, { namespace: NAMESPACE, name: 'vault-token' }), 'True'), TIMEOUT_MS);
   assert.equal(ready.reason, 'VaultVerified');
   await issued('after-unseal');
 });

@@ -23,7 +23,7 @@ export type { ServiceAccountTokenSource } from './client.js';
 
 export const VAULT_VERIFIED_MESSAGE = 'Vault verified';
 /** Capabilities that let a token POST to an existing path such as `pki/sign/<role>`. */
-const SIGN_CAPABILITIES = ['update', 'create', 'root', 'sudo'];
+const SIGN_CAPABILITIES = ['update', 'create', 'root'];
 const DEFAULT_MAX_CLIENTS = 256;
 
 export interface VaultIssuerOptions {
