@@ -16,7 +16,7 @@ const labels = { ...APP_LABELS, 'app.kubernetes.io/instance': releaseName, 'app.
 const meta = (name: string | Expression, extra: object = {}) => ({ name, namespace: releaseNamespace, labels, ...extra });
 
 export interface ChartInputs {
-  /** Parsed deploy/prometheus/certwright-alerts.yaml. */
+  /** The rule groups of deploy/prometheus/*-alerts.yaml. */
   alertRules: { groups: unknown[] };
   /** Parsed crds/all.yaml documents. */
   crds: object[];

@@ -54,8 +54,6 @@ export const CONTROLLER_PERMISSIONS: readonly Permission[] = [
     verbs: ['create', 'patch', 'delete'],
     why: 'target Secrets written by server-side apply (create or patch); next-private-key Secrets created and deleted',
   },
-  { group: '', resource: 'secrets', verbs: ['update'], why: 'ACME account key Secrets rewritten when the registration changes' },
-  { group: 'acme.cert-manager.io', resource: 'orders', verbs: ['create', 'delete'], why: 'an ACME Order per CertificateRequest; replaced when it failed' },
   { group: '', resource: 'events', verbs: ['create', 'patch'], why: 'Events on Certificates, CertificateRequests and Issuers (repeats patch the count)' },
   { group: 'networking.k8s.io', resource: 'ingresses', verbs: ['list', 'watch'], why: 'ingress-shim informer' },
   { group: 'gateway.networking.k8s.io', resource: 'gateways', verbs: ['list', 'watch'], why: 'gateway-shim informer, and the start-up check that the Gateway API is served' },

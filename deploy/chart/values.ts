@@ -88,7 +88,7 @@ export const VALUES: readonly ValueDoc[] = [
   {
     path: 'monitoring.prometheusRule.enabled',
     default: false,
-    doc: 'Create a PrometheusRule with the alerts of deploy/prometheus/certwright-alerts.yaml (expiry as a fraction of lifetime, not ready, ACME 429s, controller absent).',
+    doc: 'Create a PrometheusRule with the tested alerts of deploy/prometheus/ (expiry as a fraction of lifetime, not ready, ACME 429s, controller absent, shard unowned).',
   },
   { path: 'monitoring.dashboard.enabled', default: false, doc: 'Create a ConfigMap holding the Grafana dashboard (for the Grafana sidecar).' },
   { path: 'monitoring.dashboard.labels', default: { grafana_dashboard: '1' }, doc: "Labels the Grafana sidecar's selector looks for." },
