@@ -177,6 +177,24 @@ const service = (name: string, port: object): object => ({
 
 const monitorMeta = () => ({ ...meta(NAME), labels: { ...labels, extraLabels: mergeYaml('monitoring.labels') } });
 
+/** A Prometheus Operator ServiceMonitor or PodMonitor scraping port http-metrics. */
+function monitor(kind: 'ServiceMonitor' | 'PodMonitor', endpointsField: 'endpoints' | 'podMetricsEndpoints', enabled: string): TemplateDocument {
+  return {
+    when: { path: enabled },
+    manifest: {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind,
+      metadata: monitorMeta(),
+      spec: {
+        jobLabel: 'app.kubernetes.io/name',
+        selector: { matchLabels: APP_LABELS },
+        namespaceSelector: { matchNames: [releaseNamespace] },
+        [endpointsField]: [{ port: 'http-metrics', path: '/metrics', interval: value('monitoring.interval') }],
+      },
+    },
+  };
+}
+
 /** Template file → its documents. */
 export function chartTemplates(inputs: ChartInputs): Record<string, TemplateDocument[]> {
   return {
@@ -203,34 +221,8 @@ export function chartTemplates(inputs: ChartInputs): Record<string, TemplateDocu
       },
     ],
     'monitoring.yaml': [
-      {
-        when: { path: 'monitoring.serviceMonitor.enabled' },
-        manifest: {
-          apiVersion: 'monitoring.coreos.com/v1',
-          kind: 'ServiceMonitor',
-          metadata: monitorMeta(),
-          spec: {
-            jobLabel: 'app.kubernetes.io/name',
-            selector: { matchLabels: APP_LABELS },
-            namespaceSelector: { matchNames: [releaseNamespace] },
-            endpoints: [{ port: 'http-metrics', path: '/metrics', interval: value('monitoring.interval') }],
-          },
-        },
-      },
-      {
-        when: { path: 'monitoring.podMonitor.enabled' },
-        manifest: {
-          apiVersion: 'monitoring.coreos.com/v1',
-          kind: 'PodMonitor',
-          metadata: monitorMeta(),
-          spec: {
-            jobLabel: 'app.kubernetes.io/name',
-            selector: { matchLabels: APP_LABELS },
-            namespaceSelector: { matchNames: [releaseNamespace] },
-            podMetricsEndpoints: [{ port: 'http-metrics', path: '/metrics', interval: value('monitoring.interval') }],
-          },
-        },
-      },
+      monitor('ServiceMonitor', 'endpoints', 'monitoring.serviceMonitor.enabled'),
+      monitor('PodMonitor', 'podMetricsEndpoints', 'monitoring.podMonitor.enabled'),
       {
         when: { path: 'monitoring.prometheusRule.enabled' },
         manifest: { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: monitorMeta(), spec: { groups: inputs.alertRules.groups } },
