@@ -73,7 +73,7 @@ function dohLookup(url: string, options: LookupOptions): DnsLookup {
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       reply = await readCapped(response, DOH_MAX_RESPONSE_BYTES, url);
     } catch (err) {
-      throw Object.assign(new Error(`DoH query for ${name} ${type} at ${url}: ${(err as Error).message}`), { code: 'ECONNREFUSED' });
+      throw Object.assign(new Error(`DoH query for ${name} ${type} at ${url}: ${(err as Error).message}`), { code: 'EDOHFAILED' });
     }
     const decoded = packet.decode(reply) as ReturnType<typeof packet.decode> & { rcode?: string };
     if (decoded.rcode !== 'NOERROR') throw dnsError(RCODE_ERRORS[decoded.rcode ?? ''] ?? 'EBADRESP', name, url);

@@ -86,6 +86,19 @@ async function authoritativeServers(name: string, recursive: DnsLookup, options:
   );
 }
 
+/** Why `server` does not (yet) show `value` at `record`; undefined when it does. */
+async function serverVerdict(server: Server, record: string, value: string): Promise<string | undefined> {
+  let values: string[];
+  try {
+    values = await txtValues(server.lookup, record);
+  } catch (err) {
+    return `TXT ${record} at ${server.label}: ${(err as Error).message}`;
+  }
+  if (values.includes(value)) return undefined;
+  const found = values.length === 0 ? 'no TXT record' : `other values ${JSON.stringify(values)}`;
+  return `TXT ${record} at ${server.label} does not have the challenge value yet (${found})`;
+}
+
 /** Whether every server the check trusts returns `value` among the TXT values of `name`. */
 export async function checkTxtPropagated(name: string, value: string, options: SelfCheckOptions = {}): Promise<PropagationResult> {
   const record = fqdn(name);
@@ -98,17 +111,9 @@ export async function checkTxtPropagated(name: string, value: string, options: S
   } catch (err) {
     return { propagated: false, detail: `TXT ${record}: ${(err as Error).message}` };
   }
-  for (const server of servers) {
-    let values: string[];
-    try {
-      values = await txtValues(server.lookup, record);
-    } catch (err) {
-      return { propagated: false, detail: `TXT ${record} at ${server.label}: ${(err as Error).message}` };
-    }
-    if (!values.includes(value)) {
-      const found = values.length === 0 ? 'no TXT record' : `other values ${JSON.stringify(values)}`;
-      return { propagated: false, detail: `TXT ${record} at ${server.label} does not have the challenge value yet (${found})` };
-    }
-  }
+  // Asked together; the first server in order that lacks the value is the one reported.
+  const verdicts = await Promise.all(servers.map((server) => serverVerdict(server, record, value)));
+  const missing = verdicts.find((v) => v !== undefined);
+  if (missing) return { propagated: false, detail: missing };
   return { propagated: true, detail: `TXT ${record} has the challenge value at ${servers.map((s) => s.label).join(', ')}` };
 }
