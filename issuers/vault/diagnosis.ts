@@ -25,8 +25,6 @@ export const VAULT_REASONS = {
 export interface Diagnosis {
   reason: (typeof VAULT_REASONS)[keyof typeof VAULT_REASONS];
   message: string;
-  /** Worth retrying as is: Vault or the network may recover without anyone changing the config. */
-  transient: boolean;
 }
 
 type Rule = (err: unknown) => Diagnosis | undefined;
@@ -43,12 +41,12 @@ const rules: Rule[] = [
   function unhealthy(err) {
     if (!(err instanceof VaultUnhealthyError)) return undefined;
     const reason = err.state === 'sealed' ? VAULT_REASONS.sealed : err.state === 'uninitialized' ? VAULT_REASONS.notInitialized : VAULT_REASONS.unavailable;
-    return { reason, message: err.message, transient: true };
+    return { reason, message: err.message };
   },
   function sealedWhileCalling(err) {
     const cause = rootCause(err);
     return cause instanceof VaultResponseError && cause.status === 503 && cause.errors.some((e) => /sealed/i.test(e))
-      ? { reason: VAULT_REASONS.sealed, message: `Vault is sealed: ${loginContext(err)}${cause.message}`, transient: true }
+      ? { reason: VAULT_REASONS.sealed, message: `Vault is sealed: ${loginContext(err)}${cause.message}` }
       : undefined;
   },
   function tlsIdentity(err) {
@@ -57,33 +55,32 @@ const rules: Rule[] = [
       ? {
           reason: VAULT_REASONS.tlsError,
           message: `TLS connection to Vault not trusted (${cause.code}): ${cause.message}; check spec.vault.caBundle, caBundleSecretRef, serverName and the client certificate`,
-          transient: false,
         }
       : undefined;
   },
   function unreachable(err) {
     const cause = rootCause(err);
-    return cause instanceof VaultConnectionError ? { reason: VAULT_REASONS.unreachable, message: `${loginContext(err)}${cause.message}`, transient: true } : undefined;
+    return cause instanceof VaultConnectionError ? { reason: VAULT_REASONS.unreachable, message: `${loginContext(err)}${cause.message}` } : undefined;
   },
   function busy(err) {
     const status = statusOf(err);
     return status !== undefined && (status === 429 || status >= 500)
-      ? { reason: VAULT_REASONS.unavailable, message: `${loginContext(err)}${(rootCause(err) as Error).message}`, transient: true }
+      ? { reason: VAULT_REASONS.unavailable, message: `${loginContext(err)}${(rootCause(err) as Error).message}` }
       : undefined;
   },
   function permissionDenied(err) {
     return statusOf(err) === 403
-      ? { reason: VAULT_REASONS.permissionDenied, message: `permission denied by Vault: ${loginContext(err)}${(rootCause(err) as Error).message}`, transient: false }
+      ? { reason: VAULT_REASONS.permissionDenied, message: `permission denied by Vault: ${loginContext(err)}${(rootCause(err) as Error).message}` }
       : undefined;
   },
   function loginRefused(err) {
     return err instanceof VaultLoginError
-      ? { reason: VAULT_REASONS.loginFailed, message: `Vault refused the ${loginContext(err)}${describeError(err.cause)}`, transient: false }
+      ? { reason: VAULT_REASONS.loginFailed, message: `Vault refused the ${loginContext(err)}${describeError(err.cause)}` }
       : undefined;
   },
   function otherAnswer(err) {
     const cause = rootCause(err);
-    return cause instanceof VaultResponseError ? { reason: VAULT_REASONS.other, message: `${loginContext(err)}${cause.message}`, transient: false } : undefined;
+    return cause instanceof VaultResponseError ? { reason: VAULT_REASONS.other, message: `${loginContext(err)}${cause.message}` } : undefined;
   },
 ];
 
