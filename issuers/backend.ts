@@ -4,7 +4,7 @@
  * writes, conditions and events; a backend only reads what it needs through its context.
  */
 import type { KubeObject } from '../apiserver/admission.js';
-import type { AnyIssuer, CertificateRequest } from '../api/types.js';
+import type { AnyIssuer, CertificateRequest, IssuerStatus } from '../api/types.js';
 
 /** An Issuer or a ClusterIssuer: both share spec and status. */
 export type GenericIssuer = AnyIssuer;
@@ -20,6 +20,8 @@ export interface IssuerReadiness {
   status: 'True' | 'False';
   reason: string;
   message: string;
+  /** status.acme to record (the registered ACME account); kept as it is when omitted. */
+  acme?: IssuerStatus['acme'];
 }
 
 /** A warning to show on the CertificateRequest as an event (e.g. `BadConfig`) while still issuing. */

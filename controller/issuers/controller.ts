@@ -124,10 +124,12 @@ export class IssuerController<T extends GenericIssuer> {
     }
 
     const update = readyConditionFor(issuer, readiness);
-    if (!conditionUpToDate(issuer.status?.conditions, update)) {
+    const acmeChanged = readiness.acme !== undefined && JSON.stringify(readiness.acme) !== JSON.stringify(issuer.status?.acme);
+    if (!conditionUpToDate(issuer.status?.conditions, update) || acmeChanged) {
       const conditions = withCondition(issuer.status?.conditions, update, timers.clock.now());
+      const acme = readiness.acme ?? issuer.status?.acme;
       // A stale cache gives a 409 here and the key is retried with the fresh object.
-      const updated = await client.updateStatus<T>(this.#resource, { ...issuer, status: { ...issuer.status, conditions } } as T);
+      const updated = await client.updateStatus<T>(this.#resource, { ...issuer, status: { ...issuer.status, conditions, ...(acme ? { acme } : {}) } } as T);
       if (readiness.message) events.event(updated, readiness.status === 'True' ? 'Normal' : 'Warning', readiness.reason, readiness.message);
     }
 
