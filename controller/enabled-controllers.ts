@@ -13,6 +13,9 @@ export const CERTWRIGHT_CONTROLLERS = [
   'certificaterequests-issuer-selfsigned',
   'certificaterequests-issuer-vault',
   'ingress-shim',
+  'orders',
+  'challenges',
+  'certificaterequests-issuer-acme',
   // Runs only with --enable-gateway-api, as in cert-manager.
   'gateway-shim',
 ] as const;
@@ -47,9 +50,6 @@ const CERTIFICATE_STAGE_NAMES = [
 export const IGNORED_CERT_MANAGER_CONTROLLERS: readonly string[] = [
   'certificates-metrics',
   'listenerset',
-  'orders',
-  'challenges',
-  'certificaterequests-issuer-acme',
   'certificaterequests-issuer-venafi',
   'certificatesigningrequests-issuer-acme',
   'certificatesigningrequests-issuer-ca',

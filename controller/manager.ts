@@ -12,6 +12,7 @@ import { IssuerRegistry } from '../issuers/registry.js';
 import { selfSignedIssuer } from '../issuers/selfsigned.js';
 import { createVaultIssuer, type VaultIssuerBackend } from '../issuers/vault/index.js';
 import { kubeServiceAccountTokens } from '../issuers/vault/service-account-tokens.js';
+import { AcmeComponents, type AcmeOptions } from './acme/components.js';
 import { CertificateController, certificateIndexers, ownedObjectIndexers } from './certificates/controller.js';
 import type { IssuanceBackoff } from './certificates/backoff.js';
 import { PART_OF_CONTROLLER_LABEL } from '../api/well-known.js';
@@ -76,6 +77,8 @@ export interface ManagerOptions {
   namespace?: string;
   /** `--leader-elect`: reconcile only keys of the shard Leases this replica holds. */
   leaderElection?: LeaderElectionConfig;
+  /** The ACME flags (HTTP-01 listener, DNS-01 self-check, challenge concurrency, order budget). */
+  acme?: AcmeOptions;
 }
 
 export interface ManagerInformers {
@@ -102,6 +105,8 @@ export interface Manager {
   readonly caInjector: CaInjector | undefined;
   /** Shard Leases and the key gate, with leader election. */
   readonly sharding: Sharding | undefined;
+  /** Orders, Challenges, accounts and the HTTP-01 listener, when an ACME controller is enabled. */
+  readonly acme: AcmeComponents | undefined;
   readonly metrics: ControllerMetrics;
   readonly events: KubeEventRecorder;
   readonly logger: ControllerLogger;
@@ -129,8 +134,9 @@ function logHooks(metrics: ControllerMetrics, logger: ControllerLogger): SyncHoo
   };
 }
 
-function signingRegistry(enabled: ReadonlySet<ControllerName>, vault: VaultIssuerBackend): IssuerRegistry {
+function signingRegistry(enabled: ReadonlySet<ControllerName>, vault: VaultIssuerBackend, acme: AcmeComponents | undefined): IssuerRegistry {
   const registry = new IssuerRegistry();
+  if (acme && enabled.has('certificaterequests-issuer-acme')) registry.register(acme.backend);
   if (enabled.has('certificaterequests-issuer-selfsigned')) registry.register(selfSignedIssuer);
   if (enabled.has('certificaterequests-issuer-ca')) registry.register(caIssuer);
   if (enabled.has('certificaterequests-issuer-vault')) registry.register(vault);
@@ -211,7 +217,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   const metrics = createControllerMetrics({
     certificates: () => informers.certificates.list(),
     issuers: () => informers.issuers.list(),
-    challenges: () => [],
+    challenges: () => acme?.challenges.list() ?? [],
     ...(enabled.has('clusterissuers') && informers.clusterIssuers ? { clusterIssuers: () => informers.clusterIssuers!.list() } : {}),
     now: () => clock.now(),
   });
@@ -225,7 +231,29 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   });
   // One Vault backend for readiness and signing, so an issuer's login serves both.
   const vault = createVaultIssuer({ serviceAccountTokens: kubeServiceAccountTokens(client) });
-  const readinessRegistry = new IssuerRegistry([selfSignedIssuer, caIssuer, vault]);
+  const withAcme = enabled.has('orders') || enabled.has('challenges') || enabled.has('certificaterequests-issuer-acme');
+  const acme = withAcme
+    ? new AcmeComponents(
+        {
+          client,
+          timers,
+          issuers: informers.issuers,
+          ...(informers.clusterIssuers ? { clusterIssuers: informers.clusterIssuers } : {}),
+          certificates: informers.certificates,
+          context,
+          events,
+          hooks,
+          ...(workers ? { workers } : {}),
+          ...namespace,
+          onRequest: (observation) => metrics.observeAcmeRequest(observation),
+          onInformerError: informerError,
+          runOrders: enabled.has('orders'),
+          runChallenges: enabled.has('challenges'),
+        },
+        options.acme,
+      )
+    : undefined;
+  const readinessRegistry = new IssuerRegistry([selfSignedIssuer, caIssuer, vault, ...(acme ? [acme.backend] : [])]);
 
   const controllers: Runnable[] = [];
   let certificates: CertificateController | undefined;
@@ -250,10 +278,10 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
   if (enabled.has('certificaterequests-approver')) {
     controllers.push(new CertificateRequestApprover({ client, timers, requests: informers.certificateRequests, events, hooks, ...(workers ? { workers } : {}) }));
   }
-  const signers = signingRegistry(enabled, vault);
+  controllers.push(...(acme?.controllers ?? []));
+  const signers = signingRegistry(enabled, vault, acme);
   if (signers.types.length > 0) {
-    controllers.push(
-      new CertificateRequestSigner({
+    const signer = new CertificateRequestSigner({
         client,
         timers,
         registry: signers,
@@ -265,8 +293,9 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
         ownedSecrets: informers.ownedSecrets,
         hooks,
         ...(workers ? { workers } : {}),
-      }),
-    );
+      });
+    controllers.push(signer);
+    if (signers.types.includes('acme')) acme?.wakeRequestsOn(signer.controller.queue);
   }
   const issuerControllerOptions = { client, timers, registry: readinessRegistry, context, events, hooks, onError: informerError('issuer secrets'), ...(workers ? { workers } : {}) };
   if (enabled.has('issuers')) controllers.push(new IssuerController<Issuer>({ kind: 'Issuer', informer: informers.issuers, ...issuerControllerOptions }));
@@ -322,7 +351,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       })
     : undefined;
 
-  const allInformers = [...Object.values(informers), ...(caInjector?.targets.map((t) => t.informer) ?? [])] as Informer<never>[];
+  const allInformers = [...Object.values(informers), ...(caInjector?.targets.map((t) => t.informer) ?? []), ...(acme?.informers ?? [])] as Informer<never>[];
   const servers: RunningServer[] = [];
   const stopAll = async () => {
     await Promise.all(controllers.map((c) => c.stop()));
@@ -331,6 +360,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     await Promise.all(allInformers.map((i) => i.stop()));
     await events.flush();
     await Promise.all(servers.map((s) => s.close()));
+    await acme?.close();
     vault.close();
     await client.close();
     timers.clear();
@@ -347,6 +377,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     const healthServer = options.healthAddress !== undefined ? await startHealthServer({ address: options.healthAddress, readiness }) : undefined;
     if (healthServer) servers.push(healthServer);
     await Promise.all(allInformers.map((i) => i.waitForSync()));
+    await acme?.listen();
     for (const controller of controllers) controller.start();
     // Every renewal timer is armed by now (the Certificate informer's add handlers have run).
     log.info({ controllers: [...enabled], timersArmed: certificates?.armedWakeUps ?? 0 }, 'controllers started');
@@ -360,6 +391,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       certificates,
       caInjector,
       sharding,
+      acme,
       metrics,
       events,
       logger,
