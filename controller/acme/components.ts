@@ -1,0 +1,181 @@
+/**
+ * Everything the ACME issuer needs in one manager, built from the enabled controllers and flags:
+ * the Order and Challenge informers, the accounts, the issuer backend (readiness and signing), the
+ * Order and Challenge controllers, the HTTP-01 listener of local mode and the DNS-01 solver.
+ */
+import type { Certificate, Challenge, ClusterIssuer, Issuer, Order } from '../../api/types.js';
+import { AcmeAccounts } from '../../issuers/acme/accounts.js';
+import { OrderBudget, type OrderBudgetOptions } from '../../issuers/acme/budget.js';
+import { createAcmeIssuer } from '../../issuers/acme/issuer.js';
+import { orderIndexers, ownerIndexers } from '../../issuers/acme/orders.js';
+import type { IssuerBackend, IssuerContext } from '../../issuers/backend.js';
+import { createDns01Providers } from '../../solvers/dns01/registry.js';
+import { Http01Listener } from '../../solvers/http01/listener.js';
+import { createLocalHttp01Solver } from '../../solvers/http01/local-solver.js';
+import type { EventRecorder } from '../events.js';
+import type { AcmeRequestObservation } from '../observability/metrics.js';
+import type { KubeClient } from '../runtime/client.js';
+import type { Controller, SyncHooks } from '../runtime/controller.js';
+import { controllerOwnerKeys, enqueueMapped } from '../runtime/handlers.js';
+import { Informer } from '../runtime/informer.js';
+import { CHALLENGES, ORDERS } from '../runtime/resources.js';
+import type { TimerQueue } from '../runtime/timers.js';
+import { withoutManagedFields } from '../runtime/transforms.js';
+import { ChallengeController } from './challenges.js';
+import type { ChallengeSolver } from './challenge-solver.js';
+import { createDns01Solver } from './dns01-solver.js';
+import { OrderController } from './orders.js';
+import { replacesFor } from './ari.js';
+
+/** cert-manager's `--acme-http01-solver-address` default. */
+export const DEFAULT_HTTP01_SOLVER_ADDRESS = ':80';
+
+/** The ACME flags (cert-manager's names in comments). */
+export interface AcmeOptions {
+  /** `--acme-http01-solver-address`: the built-in HTTP-01 listener of local mode (`certwright run` defaults it to `:80`); none when omitted. */
+  http01SolverAddress?: string;
+  /** `--acme-http01-solver-nameservers`: resolvers of the HTTP-01 self-check. */
+  http01SolverNameservers?: string[];
+  /** `--max-concurrent-challenges` (60). */
+  maxConcurrentChallenges?: number;
+  /** `--dns01-check-retry-period` (10 s), also between HTTP-01 self-checks. */
+  checkRetryPeriodMs?: number;
+  /** `--dns01-recursive-nameservers`. */
+  dns01RecursiveNameservers?: string[];
+  /** `--dns01-recursive-nameservers-only`. */
+  dns01RecursiveNameserversOnly?: boolean;
+  /** Port of authoritative nameservers for the DNS-01 self-check (53; tests run bind9 elsewhere). */
+  dns01AuthoritativePort?: number;
+  /** `--issuer-ambient-credentials` (false) / `--cluster-issuer-ambient-credentials` (true). */
+  issuerAmbientCredentials?: boolean;
+  clusterIssuerAmbientCredentials?: boolean;
+  /** Wait between polls of orders and authorizations the server is working on (2 s). */
+  pollIntervalMs?: number;
+  /** Per-account new-order budget (Let's Encrypt's 300 / 3 h by default); `false` for none. */
+  orderBudget?: OrderBudgetOptions | false;
+}
+
+export interface AcmeDependencies {
+  client: KubeClient;
+  timers: TimerQueue;
+  issuers: Informer<Issuer>;
+  clusterIssuers?: Informer<ClusterIssuer>;
+  certificates: Informer<Certificate>;
+  context: IssuerContext;
+  events: EventRecorder;
+  hooks: SyncHooks;
+  workers?: number;
+  /** Scope of the Order and Challenge informers. */
+  namespace?: string;
+  onRequest: (observation: AcmeRequestObservation) => void;
+  onInformerError: (what: string) => (err: unknown) => void;
+  /** Which of `orders` / `challenges` to run. */
+  runOrders: boolean;
+  runChallenges: boolean;
+}
+
+export class AcmeComponents {
+  readonly orders: Informer<Order>;
+  readonly challenges: Informer<Challenge>;
+  readonly accounts: AcmeAccounts;
+  readonly backend: IssuerBackend;
+  readonly controllers: Array<{ start(): void; stop(): Promise<void>; readonly controller: Controller }> = [];
+  readonly http01: Http01Listener | undefined;
+  #options: AcmeOptions;
+  #http01Port: number | undefined;
+
+  constructor(deps: AcmeDependencies, options: AcmeOptions = {}) {
+    this.#options = options;
+    const scope = deps.namespace ? { namespace: deps.namespace } : {};
+    this.orders = new Informer<Order>({ source: deps.client.listerWatcher<Order>(ORDERS, scope), timers: deps.timers, indexers: orderIndexers, transform: withoutManagedFields, onError: deps.onInformerError('orders') });
+    this.challenges = new Informer<Challenge>({
+      source: deps.client.listerWatcher<Challenge>(CHALLENGES, scope),
+      timers: deps.timers,
+      indexers: ownerIndexers as never,
+      transform: withoutManagedFields,
+      onError: deps.onInformerError('challenges'),
+    });
+    this.accounts = new AcmeAccounts({ client: deps.client, onRequest: deps.onRequest, now: () => deps.timers.clock.now() });
+    this.backend = createAcmeIssuer({
+      accounts: this.accounts,
+      client: deps.client,
+      orders: this.orders,
+      replacesFor: (request, issuer, accountUri) => replacesFor(request, issuer, accountUri, { certificates: deps.certificates, orders: this.orders, context: deps.context }),
+    });
+    const common = {
+      client: deps.client,
+      timers: deps.timers,
+      issuers: deps.issuers,
+      ...(deps.clusterIssuers ? { clusterIssuers: deps.clusterIssuers } : {}),
+      accounts: this.accounts,
+      context: deps.context,
+      events: deps.events,
+      hooks: deps.hooks,
+      ...(deps.workers ? { workers: deps.workers } : {}),
+      ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
+    };
+    if (deps.runOrders) {
+      const budget = options.orderBudget === false ? undefined : new OrderBudget(options.orderBudget, () => deps.timers.clock.now());
+      this.controllers.push(new OrderController({ ...common, orders: this.orders, challenges: this.challenges, ...(budget ? { budget } : {}) }));
+    }
+    // Without an address (embedding callers, tests of other features) nothing binds :80 and HTTP-01 Challenges fail clearly.
+    this.http01 = deps.runChallenges && options.http01SolverAddress !== undefined ? new Http01Listener() : undefined;
+    if (deps.runChallenges) {
+      const listener = this.http01;
+      const solvers: Partial<Record<Challenge['spec']['type'], ChallengeSolver>> = {
+        ...(listener
+          ? {
+              'HTTP-01': createLocalHttp01Solver({
+                listener,
+                port: () => this.#http01Port ?? 80,
+                ...(options.http01SolverNameservers ? { nameservers: options.http01SolverNameservers } : {}),
+              }),
+            }
+          : {}),
+        'DNS-01': createDns01Solver({
+          providers: createDns01Providers(),
+          context: deps.context,
+          selfCheck: {
+            ...(options.dns01RecursiveNameservers ? { recursiveNameservers: options.dns01RecursiveNameservers } : {}),
+            ...(options.dns01RecursiveNameserversOnly ? { recursiveOnly: true } : {}),
+            ...(options.dns01AuthoritativePort ? { authoritativePort: options.dns01AuthoritativePort } : {}),
+          },
+          ambientCredentials: { issuer: options.issuerAmbientCredentials ?? false, clusterIssuer: options.clusterIssuerAmbientCredentials ?? true },
+        }),
+      };
+      this.controllers.push(
+        new ChallengeController({
+          ...common,
+          challenges: this.challenges,
+          solvers,
+          ...(options.maxConcurrentChallenges ? { maxConcurrent: options.maxConcurrentChallenges } : {}),
+          ...(options.checkRetryPeriodMs !== undefined ? { checkRetryPeriodMs: options.checkRetryPeriodMs } : {}),
+        }),
+      );
+    }
+  }
+
+  get informers(): Informer<never>[] {
+    return [this.orders, this.challenges] as unknown as Informer<never>[];
+  }
+
+  /** The port the HTTP-01 listener bound, once listening. */
+  get http01Port(): number | undefined {
+    return this.#http01Port;
+  }
+
+  /** Wakes a CertificateRequest when its Order changes (the signer's queue). */
+  wakeRequestsOn(queue: Parameters<typeof enqueueMapped>[0]): void {
+    this.orders.addEventHandler(enqueueMapped<Order>(queue, controllerOwnerKeys('cert-manager.io/v1', 'CertificateRequest')));
+  }
+
+  /** Binds the HTTP-01 listener (`--acme-http01-solver-address`); call before starting the controllers. */
+  async listen(): Promise<void> {
+    if (this.http01 && this.#http01Port === undefined) this.#http01Port = await this.http01.listen(this.#options.http01SolverAddress!);
+  }
+
+  async close(): Promise<void> {
+    await this.http01?.close();
+  }
+}
+

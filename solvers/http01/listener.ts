@@ -1,0 +1,69 @@
+/**
+ * The built-in HTTP-01 responder of local mode (`--acme-http01-solver-address`, default `:80`):
+ * answers `GET /.well-known/acme-challenge/<token>` with the key authorization of a live challenge
+ * and 404 for anything else. Every `http01` solver (ingress or gatewayHTTPRoute) is served here in
+ * local mode, so cluster manifests work unchanged on one machine.
+ */
+import { createServer, type Server } from 'node:http';
+
+export const CHALLENGE_PATH_PREFIX = '/.well-known/acme-challenge/';
+/** Tokens are base64url (RFC 8555 §8.3); anything else is not a challenge path. */
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
+
+/** `host:port`, `:port` or `[v6]:port` as cert-manager's flag takes it; an empty host listens on every address. */
+export function parseListenAddress(address: string): { host: string | undefined; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address.trim());
+  if (!match) throw new Error(`invalid listen address ${JSON.stringify(address)}: want host:port or :port`);
+  const port = Number(match[3]);
+  if (port > 65535) throw new Error(`invalid port in listen address ${JSON.stringify(address)}`);
+  const host = match[1] ?? match[2];
+  return { host: host ? host : undefined, port };
+}
+
+export class Http01Listener {
+  #keys = new Map<string, string>();
+  #server: Server | undefined;
+
+  /** Serves `key` for `token` until cleaned up. */
+  present(token: string, key: string): void {
+    this.#keys.set(token, key);
+  }
+
+  cleanUp(token: string): void {
+    this.#keys.delete(token);
+  }
+
+  /** The key served for `token`, if live (for the in-process self-check). */
+  keyFor(token: string): string | undefined {
+    return this.#keys.get(token);
+  }
+
+  /** Starts listening; resolves with the bound port (port 0 picks a free one). */
+  async listen(address: string): Promise<number> {
+    const { host, port } = parseListenAddress(address);
+    const server = createServer((req, res) => {
+      const path = (req.url ?? '').split('?')[0]!;
+      const token = path.startsWith(CHALLENGE_PATH_PREFIX) ? path.slice(CHALLENGE_PATH_PREFIX.length) : '';
+      const key = req.method === 'GET' && TOKEN_PATTERN.test(token) ? this.#keys.get(token) : undefined;
+      if (key === undefined) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(key);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.#server = server;
+    return (server.address() as { port: number }).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
