@@ -120,7 +120,8 @@ export class AcmeAccounts {
     const ref = issuer.spec.acme!.privateKeySecretRef;
     const namespace = ctx.resourceNamespace(issuer);
     const dataKey = ref.key || DEFAULT_ACCOUNT_KEY_SECRET_KEY;
-    const secret = await ctx.getSecret(namespace, ref.name);
+    // Registration reads the API itself: a Secret just deleted must not be seen through a reuse window.
+    const secret = generate ? await this.#options.client.find<KubeSecret>(SECRETS, { namespace, name: ref.name }) : await ctx.getSecret(namespace, ref.name);
     const value = secret && secretValue(secret, dataKey);
     if (value) {
       try {
