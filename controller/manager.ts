@@ -40,7 +40,9 @@ import { keepManagedFieldsOf, withoutManagedFields } from './runtime/transforms.
 import { DEFAULT_FIELD_MANAGER } from './certificates/secret-layout.js';
 import type { TokenBucketOptions } from './runtime/token-bucket.js';
 import type { LeaderElectionConfig } from './leader/leases.js';
-import { createSharding, type Sharding } from './leader/sharding.js';
+import { createSharding, type ObjectCache, type Sharding } from './leader/sharding.js';
+import { ORDERS_CONTROLLER_NAME } from './acme/orders.js';
+import { CHALLENGES_CONTROLLER_NAME } from './acme/challenges.js';
 import type { Controller } from './runtime/controller.js';
 
 export interface ManagerOptions {
@@ -344,8 +346,12 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
         timers,
         config: options.leaderElection,
         controllers: controllers.flatMap((c) => (c.controller ? [c.controller] : [])),
-        chainKeyed: new Map([APPROVER_CONTROLLER_NAME, SIGNER_CONTROLLER_NAME].map((name) => [name, informers.certificateRequests])),
-        chainCaches: { CertificateRequest: informers.certificateRequests },
+        chainKeyed: new Map<string, ObjectCache>([
+          [APPROVER_CONTROLLER_NAME, informers.certificateRequests],
+          [SIGNER_CONTROLLER_NAME, informers.certificateRequests],
+          ...(acme ? ([[ORDERS_CONTROLLER_NAME, acme.orders], [CHALLENGES_CONTROLLER_NAME, acme.challenges]] as const) : []),
+        ]),
+        chainCaches: { CertificateRequest: informers.certificateRequests, Order: acme?.orders, Challenge: acme?.challenges },
         registry: metrics.registry,
         log: logger.for('leader-election'),
       })
