@@ -24,6 +24,9 @@ import { loadKubeConfigClass } from '../controller/runtime/kubeconfig.js';
 import { DEFAULT_WORKERS } from '../controller/runtime/controller.js';
 import { DEFAULT_CLIENT_RATE } from '../controller/runtime/token-bucket.js';
 import { DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issuers/context.js';
+import { DEFAULT_HTTP01_SOLVER_ADDRESS, type AcmeOptions } from '../controller/acme/components.js';
+import { DEFAULT_CHECK_RETRY_PERIOD_MS } from '../controller/acme/challenges.js';
+import { DEFAULT_MAX_CONCURRENT_CHALLENGES } from '../controller/acme/challenge-decisions.js';
 import { DEFAULT_LEADER_ELECTION, checkLeaderElectionTimings, type LeaderElectionConfig } from '../controller/leader/leases.js';
 import { registerCommand, type Io } from './commands.js';
 import { envFlagValues, layerFlagValues, parseFeatureGates, readConfigFile, type FlagType, type FlagValues } from './config.js';
@@ -70,6 +73,8 @@ export interface RunFlags {
   featureGates: Record<string, boolean>;
   /** `--config` fields read but not acted on (logged at start). */
   configIgnored: string[];
+  /** The ACME flags (cert-manager's names). */
+  acme: AcmeOptions;
 }
 
 export { UsageError };
@@ -119,6 +124,14 @@ Flags (cert-manager's names in parentheses are accepted too):
   --leader-election-retry-period D        (15s): how long a Lease lasts, is kept, is retried
   --leader-election-shards N              split Certificates over N shard Leases held by different
                                           replicas (default 1: plain leader election)
+  --acme-http01-solver-address ADDR       built-in HTTP-01 responder serving every http01 solver (default ${DEFAULT_HTTP01_SOLVER_ADDRESS})
+  --acme-http01-solver-nameservers LIST   host:port resolvers for the HTTP-01 self-check
+  --max-concurrent-challenges N           ACME challenges processed at once (default ${DEFAULT_MAX_CONCURRENT_CHALLENGES})
+  --dns01-recursive-nameservers LIST      host:port or https:// DoH resolvers for the DNS-01 self-check
+  --dns01-recursive-nameservers-only[=BOOL]  never ask the zone's authoritative nameservers
+  --dns01-check-retry-period D            between self-checks (default 10s)
+  --issuer-ambient-credentials[=BOOL]     Issuers' DNS-01 providers may use ambient credentials (default false)
+  --cluster-issuer-ambient-credentials[=BOOL]  ClusterIssuers' may (default true)
   --feature-gates LIST                    cert-manager's gates, e.g. ExperimentalGatewayAPISupport=false
   --config FILE                           cert-manager ControllerConfiguration (YAML or JSON); flags win
   Every flag can also be set as CERTWRIGHT_<FLAG> in the environment (e.g. CERTWRIGHT_LEADER_ELECT=true);
@@ -165,6 +178,14 @@ const options = {
   'leader-election-retry-period': { type: 'string' },
   'leader-election-shards': { type: 'string' },
   'feature-gates': { type: 'string' },
+  'acme-http01-solver-address': { type: 'string' },
+  'acme-http01-solver-nameservers': { type: 'string' },
+  'max-concurrent-challenges': { type: 'string' },
+  'dns01-recursive-nameservers': { type: 'string' },
+  'dns01-recursive-nameservers-only': { type: 'boolean' },
+  'dns01-check-retry-period': { type: 'string' },
+  'issuer-ambient-credentials': { type: 'boolean' },
+  'cluster-issuer-ambient-credentials': { type: 'boolean' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -320,6 +341,16 @@ export function parseRunFlags(args: readonly string[], env: NodeJS.ProcessEnv = 
     leaderElection,
     featureGates,
     configIgnored,
+    acme: {
+      http01SolverAddress: values['acme-http01-solver-address'] ?? DEFAULT_HTTP01_SOLVER_ADDRESS,
+      ...(values['acme-http01-solver-nameservers'] ? { http01SolverNameservers: commaList(values['acme-http01-solver-nameservers']) } : {}),
+      maxConcurrentChallenges: positiveInteger('max-concurrent-challenges', values['max-concurrent-challenges'], DEFAULT_MAX_CONCURRENT_CHALLENGES),
+      ...(values['dns01-recursive-nameservers'] ? { dns01RecursiveNameservers: commaList(values['dns01-recursive-nameservers']) } : {}),
+      dns01RecursiveNameserversOnly: values['dns01-recursive-nameservers-only'] ?? false,
+      checkRetryPeriodMs: duration('dns01-check-retry-period', values['dns01-check-retry-period'], DEFAULT_CHECK_RETRY_PERIOD_MS),
+      issuerAmbientCredentials: values['issuer-ambient-credentials'] ?? false,
+      clusterIssuerAmbientCredentials: values['cluster-issuer-ambient-credentials'] ?? true,
+    },
   };
 }
 
@@ -401,6 +432,7 @@ export async function startController(flags: RunFlags): Promise<RunningControlle
       autoCertificateAnnotations: flags.autoCertificateAnnotations,
       copiedAnnotationPrefixes: flags.copiedAnnotationPrefixes,
       ...(flags.namespace ? { namespace: flags.namespace } : {}),
+      acme: flags.acme,
       ...(leaderElection ? { leaderElection } : {}),
       ...(metricsAddress ? { metricsAddress } : {}),
       ...(healthAddress ? { healthAddress } : {}),
