@@ -383,7 +383,8 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     const healthServer = options.healthAddress !== undefined ? await startHealthServer({ address: options.healthAddress, readiness }) : undefined;
     if (healthServer) servers.push(healthServer);
     await Promise.all(allInformers.map((i) => i.waitForSync()));
-    await acme?.listen();
+    // HTTP-01 Challenges fail with this error when the listener cannot bind; everything else runs.
+    await acme?.listen((err) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'HTTP-01 solver listener not started'));
     for (const controller of controllers) controller.start();
     // Every renewal timer is armed by now (the Certificate informer's add handlers have run).
     log.info({ controllers: [...enabled], timersArmed: certificates?.armedWakeUps ?? 0 }, 'controllers started');
