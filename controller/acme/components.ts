@@ -83,6 +83,7 @@ export class AcmeComponents {
   readonly http01: Http01Listener | undefined;
   #options: AcmeOptions;
   #http01Port: number | undefined;
+  #listenError: Error | undefined;
 
   constructor(deps: AcmeDependencies, options: AcmeOptions = {}) {
     this.#options = options;
@@ -127,7 +128,7 @@ export class AcmeComponents {
           ? {
               'HTTP-01': createLocalHttp01Solver({
                 listener,
-                port: () => this.#http01Port ?? 80,
+                port: () => this.#boundPort(),
                 ...(options.http01SolverNameservers ? { nameservers: options.http01SolverNameservers } : {}),
               }),
             }
@@ -170,8 +171,19 @@ export class AcmeComponents {
   }
 
   /** Binds the HTTP-01 listener (`--acme-http01-solver-address`); call before starting the controllers. */
-  async listen(): Promise<void> {
-    if (this.http01 && this.#http01Port === undefined) this.#http01Port = await this.http01.listen(this.#options.http01SolverAddress!);
+  async listen(onError?: (err: unknown) => void): Promise<void> {
+    if (!this.http01 || this.#http01Port !== undefined) return;
+    try {
+      this.#http01Port = await this.http01.listen(this.#options.http01SolverAddress!);
+    } catch (err) {
+      this.#listenError = new Error(`the HTTP-01 solver listener could not listen on ${this.#options.http01SolverAddress}: ${err instanceof Error ? err.message : String(err)}`);
+      onError?.(this.#listenError);
+    }
+  }
+
+  #boundPort(): number {
+    if (this.#http01Port === undefined) throw this.#listenError ?? new Error('the HTTP-01 solver listener is not listening yet');
+    return this.#http01Port;
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ import { checkHttp01 } from './self-check.js';
 
 export interface LocalHttp01SolverOptions {
   listener: Http01Listener;
-  /** The port the listener is bound to (what the self-check connects to), known once it listens. */
+  /** The port the listener is bound to (what the self-check connects to); throws when it is not listening. */
   port: () => number;
   /** `--acme-http01-solver-nameservers`. */
   nameservers?: string[];
@@ -18,7 +18,10 @@ export interface LocalHttp01SolverOptions {
 
 export function createLocalHttp01Solver(options: LocalHttp01SolverOptions): ChallengeSolver {
   return {
-    present: async (challenge: Challenge) => options.listener.present(challenge.spec.token, challenge.spec.key),
+    present: async (challenge: Challenge) => {
+      options.port(); // throws when the listener could not bind: presenting would serve nothing
+      options.listener.present(challenge.spec.token, challenge.spec.key);
+    },
     check: (challenge: Challenge) =>
       checkHttp01(challenge.spec.dnsName, challenge.spec.token, challenge.spec.key, {
         port: options.port(),
