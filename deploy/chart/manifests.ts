@@ -6,7 +6,7 @@
 import { defaultListenAddresses } from '../../controller/observability/http.js';
 import { grafanaDashboard } from './dashboard.js';
 import { CAINJECTOR_PERMISSIONS, CONTROLLER_PERMISSIONS, LEASE_PERMISSIONS, policyRules } from './rbac.js';
-import { concat, mergeYaml, releaseName, releaseNamespace, toYaml, value, whenItem, type Expression, type TemplateDocument } from './template.js';
+import { concat, mergeYaml, releaseName, releaseNamespace, toYaml, value, type Expression, type TemplateDocument } from './template.js';
 import { APP_LABELS, CHART_VERSION } from './values.js';
 
 export const NAME = 'certwright';
@@ -47,7 +47,8 @@ function deployment(): TemplateDocument {
     concat`--log-level=${value('logLevel')}`,
     concat`--metrics-address=0.0.0.0:${value('metrics.port')}`,
     `--health-address=0.0.0.0:${HEALTH_PORT}`,
-    whenItem('http01.enabled', concat`--acme-http01-solver-address=0.0.0.0:${value('http01.port')}`),
+    // Always an unprivileged port: the flag's default (:80) cannot be bound without capabilities.
+    concat`--acme-http01-solver-address=0.0.0.0:${value('http01.port')}`,
     toYaml('extraArgs'),
   ];
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({

@@ -18,7 +18,6 @@ export type Expression =
   | { [EXPRESSION]: 'release'; field: 'Namespace' | 'Name' }
   | { [EXPRESSION]: 'concat'; parts: ReadonlyArray<string | Expression> }
   | { [EXPRESSION]: 'toYaml'; path: string }
-  | { [EXPRESSION]: 'when'; condition: Condition; item: string | Expression }
   | { [EXPRESSION]: 'merge'; path: string };
 
 /** A chart value, e.g. `value('replicaCount')`. */
@@ -38,8 +37,6 @@ export function concat(strings: TemplateStringsArray, ...expressions: Expression
 export const toYaml = (path: string): Expression => ({ [EXPRESSION]: 'toYaml', path });
 /** A mapping's entries merged into the mapping it is a value of (the key is ignored): extra labels. */
 export const mergeYaml = (path: string): Expression => ({ [EXPRESSION]: 'merge', path });
-/** A list item present only when the value at `path` is truthy (`not:` inverts). */
-export const whenItem = (path: string, item: string | Expression, negate = false): Expression => ({ [EXPRESSION]: 'when', condition: { path, negate }, item });
 
 /** One YAML document of a template file, included only when its condition holds. */
 export interface TemplateDocument {
@@ -82,7 +79,6 @@ export function evaluate(node: unknown, values: unknown, release: Release): unkn
   if (Array.isArray(node)) {
     return node.flatMap((item) => {
       if (!isExpression(item)) return [evaluate(item, values, release)];
-      if (item[EXPRESSION] === 'when') return holds(item.condition, values) ? [evaluate(item.item, values, release)] : [];
       if (item[EXPRESSION] === 'toYaml') return [...(valueAt(values, item.path) as unknown[] | null ?? [])];
       return [evaluate(item, values, release)];
     });
@@ -106,8 +102,6 @@ function evaluateExpression(expression: Expression, values: unknown, release: Re
       return expression.field === 'Namespace' ? release.namespace : release.name;
     case 'concat':
       return expression.parts.map((part) => (typeof part === 'string' ? part : String(evaluateExpression(part, values, release)))).join('');
-    case 'when':
-      throw new Error('whenItem() belongs in a list');
     case 'merge':
       throw new Error('mergeYaml() belongs in a mapping');
   }
@@ -139,6 +133,10 @@ function inlineAction(expression: Expression, values: unknown, quoteStrings: boo
 
 const ifAction = (c: Condition) => `{{- if ${c.negate ? 'not ' : ''}.Values.${c.path} }}`;
 
+/** A structured value spliced in at `indent` (list items or mapping entries), nothing when empty. */
+const spliced = (indent: string, path: string) =>
+  `${indent}${ifAction({ path, negate: false })}\n${indent}{{- toYaml .Values.${path} | nindent ${indent.length} }}\n${indent}{{- end }}`;
+
 /** Helm template text of one manifest; `values` (the defaults) decide only where strings need quotes. */
 export function templateText(manifest: object, values: unknown): string {
   const tokens = new Map<string, Expression>();
@@ -160,26 +158,16 @@ export function templateText(manifest: object, values: unknown): string {
       const line = new RegExp(`^( *)[A-Za-z][\\w./-]*: ${token}$`, 'm');
       const m = line.exec(text);
       if (!m) throw new Error('mergeYaml() must be a mapping value, not the first key of a list item');
-      const [indent, path] = [m[1]!, `.Values.${expression.path}`];
-      text = text.replace(line, `${indent}{{- if ${path} }}\n${indent}{{- toYaml ${path} | nindent ${indent.length} }}\n${indent}{{- end }}`);
-    } else if (kind === 'toYaml' || kind === 'when') {
+      text = text.replace(line, spliced(m[1]!, expression.path));
+    } else if (kind === 'toYaml') {
       const line = new RegExp(`^( *)(- |([^\\n]+): )${token}$`, 'm');
       const m = line.exec(text);
-      if (!m) throw new Error(`${kind} must be a whole list item or mapping value`);
+      if (!m) throw new Error('toYaml() must be a whole list item or mapping value');
       const indent = m[1]!;
-      const isItem = m[2] === '- ';
-      let replacement: string;
-      if (kind === 'toYaml' && isItem) {
-        const path = `.Values.${expression.path}`;
-        replacement = `${indent}{{- if ${path} }}\n${indent}{{- toYaml ${path} | nindent ${indent.length} }}\n${indent}{{- end }}`;
-      } else if (kind === 'toYaml') {
-        replacement = `${indent}${m[3]}:\n${indent}  {{- toYaml .Values.${expression.path} | nindent ${indent.length + 2} }}`;
-      } else {
-        if (!isItem) throw new Error('whenItem() must be a list item');
-        const item = typeof expression.item === 'string' ? expression.item : inlineAction(expression.item, values, true);
-        replacement = `${indent}${ifAction(expression.condition)}\n${indent}- ${item}\n${indent}{{- end }}`;
-      }
-      text = text.replace(line, replacement);
+      text = text.replace(
+        line,
+        m[2] === '- ' ? spliced(indent, expression.path) : `${indent}${m[3]}:\n${indent}  {{- toYaml .Values.${expression.path} | nindent ${indent.length + 2} }}`,
+      );
     } else {
       text = text.replace(token, inlineAction(expression, values, true));
     }

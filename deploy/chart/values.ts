@@ -56,9 +56,9 @@ export const VALUES: readonly ValueDoc[] = [
   {
     path: 'http01.enabled',
     default: false,
-    doc: 'Serve ACME HTTP-01 tokens from the controller (--acme-http01-solver-address) behind the certwright-http01 Service, which per-challenge Ingresses route to.',
+    doc: 'Create the certwright-http01 Service (port 80) in front of the HTTP-01 token listener every replica runs, for solver Ingresses and HTTPRoutes to route to.',
   },
-  { path: 'http01.port', default: 8089, doc: 'Container port of the HTTP-01 token listener (unprivileged; the Service listens on 80).' },
+  { path: 'http01.port', default: 8089, doc: 'Container port of the HTTP-01 token listener (--acme-http01-solver-address; unprivileged, the Service listens on 80).' },
   { path: 'crds.enabled', default: true, doc: 'Install the cert-manager.io CRDs with the chart (kept on uninstall: helm.sh/resource-policy: keep).' },
   { path: 'serviceAccount.create', default: true, doc: 'Create the ServiceAccount.' },
   { path: 'serviceAccount.name', default: 'certwright', doc: 'ServiceAccount name (created or existing).' },

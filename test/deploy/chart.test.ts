@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { parseRunFlags, runUsage } from '../../cli/run.js';
+import { parseRunFlags } from '../../cli/run.js';
 import { dashboardQueries, DASHBOARD_UID } from '../../deploy/chart/dashboard.js';
 import { chartTemplates } from '../../deploy/chart/manifests.js';
 import { renderStatic } from '../../deploy/chart/template.js';
@@ -127,7 +127,7 @@ test('with every option turned: template text and the generator agree, and the r
   assert.ok(json.panels.some((p) => p.targets.some((t) => t.legendFormat === '{{condition}}')), 'Grafana legend templates survive Helm');
 });
 
-test('the Deployment’s args are accepted by certwright run and mean what the values say', (t) => {
+test('the Deployment’s args are accepted by certwright run and mean what the values say', () => {
   const { container } = deploymentOf(documentsOf(read('deploy/certwright.yaml')));
   const [command, ...args] = container.args as string[];
   assert.equal(command, 'run');
@@ -137,10 +137,9 @@ test('the Deployment’s args are accepted by certwright run and mean what the v
   assert.equal(flags.namespace, undefined, 'an empty --namespace watches every namespace');
   assert.equal(flags.enableGatewayApi, false);
   assert.equal(flags.metricsAddress, '0.0.0.0:9402');
-  // The HTTP-01 listener flag comes with the ACME issuer; check it once `certwright run` has it.
-  const [, ...withHttp01] = deploymentOf(helmTemplate(allOptionsValues())).container.args as string[];
-  if (runUsage.includes('--acme-http01-solver-address')) assert.doesNotThrow(() => parseRunFlags(withHttp01, {}));
-  else t.diagnostic('certwright run has no --acme-http01-solver-address yet: http01.enabled args not parsed');
+  assert.equal(flags.acme.http01SolverAddress, '0.0.0.0:8089', 'an unprivileged port, not the default :80');
+  const [, ...withEverything] = deploymentOf(helmTemplate(allOptionsValues())).container.args as string[];
+  assert.equal(parseRunFlags(withEverything, {}).namespace, 'team-a');
 });
 
 test('the pod is locked down: non-root, read-only root, no capabilities, RuntimeDefault seccomp, probes, spread, PDB', () => {
