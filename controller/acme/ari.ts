@@ -3,13 +3,37 @@
  * when to renew inside the server's suggested window.
  */
 import { createHash } from 'node:crypto';
-import type { Certificate, CertificateRequest, Order } from '../../api/types.js';
+import type { Certificate, CertificateRequest, ClusterIssuer, Issuer, Order } from '../../api/types.js';
 import { CERTIFICATE_NAME_ANNOTATION } from '../../api/well-known.js';
+import { rfc3339 } from '../../apiserver/time.js';
+import type { AcmeAccounts } from '../../issuers/acme/accounts.js';
 import { ORDER_ACCOUNT_ANNOTATION } from '../../issuers/acme/issuer.js';
 import { ORDERS_BY_CERT_ID } from '../../issuers/acme/orders.js';
-import { secretValue, type GenericIssuer, type IssuerContext } from '../../issuers/backend.js';
-import { ariCertId, parseCertificateChain } from '../../pki/index.js';
-import type { Informer } from '../runtime/informer.js';
+import { isAcmeProblem } from '../../issuers/acme/problem.js';
+import { describeError, secretValue, type GenericIssuer, type IssuerContext } from '../../issuers/backend.js';
+import { ariCertId, parseCertificateChain, type CertificateInfo } from '../../pki/index.js';
+import { findIssuer, type IssuerCaches } from '../certificaterequests/indexes.js';
+import type { EventRecorder } from '../events.js';
+import { DEFAULT_BACKOFF } from '../runtime/backoff.js';
+import type { KubeClient } from '../runtime/client.js';
+import { Controller, type Result, type SyncHooks } from '../runtime/controller.js';
+import { enqueueObject } from '../runtime/handlers.js';
+import type { EventHandler, Informer } from '../runtime/informer.js';
+import { parseKey } from '../runtime/keys.js';
+import { CERTIFICATES } from '../runtime/resources.js';
+import type { TimerQueue } from '../runtime/timers.js';
+import { WorkQueue } from '../runtime/workqueue.js';
+
+export const ARI_CONTROLLER_NAME = 'acme-renewal-info';
+const HOUR_MS = 3_600_000;
+/** cert-manager's design: Retry-After clamped to [1 h, 7 d]; 24 h when the server sends none. */
+export const DEFAULT_ARI_POLL_BOUNDS = { minMs: HOUR_MS, maxMs: 7 * 24 * HOUR_MS, defaultMs: 24 * HOUR_MS };
+/** A 4xx means ARI is unsupported for this certificate: look again a day later. */
+const ARI_UNSUPPORTED_RETRY_MS = 24 * HOUR_MS;
+/** 5xx and network failures: try again in an hour. */
+const ARI_FAILURE_RETRY_MS = HOUR_MS;
+/** ±10 % jitter on the next poll so certificates fetched together spread out. */
+const POLL_JITTER = 0.1;
 
 /** ARI is on unless the issuer says `renewalInformationSource: None`. */
 export function ariEnabled(issuer: GenericIssuer): boolean {
@@ -47,13 +71,143 @@ export async function replacesFor(request: CertificateRequest, issuer: GenericIs
   return issuedHere ? certId : undefined;
 }
 
+/** A stable fraction in [0, 1) for this certificate and window: the renewal instant is uniform across certificates and fixed across reconciles. */
+export function ariWindowFraction(identity: string, window: { start: string; end: string }): number {
+  return createHash('sha256').update(`${identity}/${window.start}/${window.end}`).digest().readUIntBE(0, 6) / 2 ** 48;
+}
+
 /**
- * The renewal instant inside `[start, end)`: uniformly spread over certificates (a hash of the
- * Certificate's uid and the window), and stable across reconciles of the same window. A window
- * already past means now.
+ * The renewal-time inputs ARI adds for the certificate in the Secret (issued at `leafNotBefore`):
+ * the suggested window, when it was fetched for this certificate (after it was issued), with the
+ * certificate's stable pick inside it. Empty otherwise, so normal renewal applies.
  */
-export function ariRenewalTime(window: { start: number; end: number }, identity: string, now: number): number {
-  if (window.end <= now) return now;
-  const fraction = createHash('sha256').update(`${identity}/${window.start}/${window.end}`).digest().readUIntBE(0, 6) / 2 ** 48;
-  return Math.floor(window.start + fraction * Math.max(0, window.end - window.start));
+export function ariRenewalInput(certificate: Certificate, leafNotBefore: Date): { ariWindow?: { start: Date; end: Date }; random?: () => number } {
+  const ari = certificate.status?.acme?.ari;
+  const window = ari?.suggestedWindow;
+  if (!window?.start || !window.end || !ari?.lastChecked) return {};
+  if (Date.parse(ari.lastChecked) < leafNotBefore.getTime() - 1000) return {};
+  const start = new Date(window.start);
+  const end = new Date(window.end);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end < start) return {};
+  const fraction = ariWindowFraction(certificate.metadata.uid ?? `${certificate.metadata.namespace}/${certificate.metadata.name}`, { start: window.start, end: window.end });
+  return { ariWindow: { start, end }, random: () => fraction };
+}
+
+/** When to fetch renewalInfo again: Retry-After clamped to the bounds (default when absent), ±10 % jitter. */
+export function ariNextCheck(retryAt: number | undefined, now: number, bounds = DEFAULT_ARI_POLL_BOUNDS, random: () => number = Math.random): number {
+  const wanted = retryAt === undefined ? bounds.defaultMs : Math.min(bounds.maxMs, Math.max(bounds.minMs, retryAt - now));
+  return now + Math.round(wanted * (1 + POLL_JITTER * (2 * random() - 1)));
+}
+
+export interface AriControllerOptions {
+  client: KubeClient;
+  timers: TimerQueue;
+  certificates: Informer<Certificate>;
+  issuers: Informer<Issuer>;
+  clusterIssuers?: Informer<ClusterIssuer>;
+  accounts: AcmeAccounts;
+  context: IssuerContext;
+  events: EventRecorder;
+  pollBounds?: typeof DEFAULT_ARI_POLL_BOUNDS;
+  workers?: number;
+  hooks?: SyncHooks;
+}
+
+type AriStatus = NonNullable<NonNullable<NonNullable<Certificate['status']>['acme']>['ari']>;
+
+/**
+ * Polls renewalInfo for Certificates of ACME issuers with ARI on and records it in
+ * `status.acme.ari`; the Certificate controller turns that into `renewalTime` (ariRenewalInput).
+ * Failures never block renewal: they are recorded, evented once per distinct error, and retried later.
+ */
+export class AriController {
+  readonly controller: Controller;
+  #o: AriControllerOptions;
+  #caches: IssuerCaches;
+
+  constructor(options: AriControllerOptions) {
+    this.#o = options;
+    this.#caches = { issuers: options.issuers, ...(options.clusterIssuers ? { clusterIssuers: options.clusterIssuers } : {}) };
+    const queue = new WorkQueue({ name: ARI_CONTROLLER_NAME, timers: options.timers, backoff: DEFAULT_BACKOFF });
+    this.controller = new Controller({
+      name: ARI_CONTROLLER_NAME,
+      queue,
+      reconcile: (key) => this.#reconcile(key),
+      ...(options.workers ? { workers: options.workers } : {}),
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+    });
+    options.certificates.addEventHandler(enqueueObject(queue) as EventHandler<Certificate>);
+  }
+
+  start(): void {
+    this.controller.start();
+  }
+
+  stop(): Promise<void> {
+    return this.controller.stop();
+  }
+
+  async #reconcile(key: string): Promise<Result> {
+    const certificate = this.#o.certificates.get(parseKey(key));
+    const issuer = certificate && findIssuer(certificate as unknown as CertificateRequest, this.#caches);
+    if (!certificate || !issuer?.spec.acme) return {};
+    const ari = certificate.status?.acme?.ari;
+    if (!ariEnabled(issuer)) {
+      // `None` also forgets what was fetched, so it stops steering renewal (cert-manager#9060 review).
+      if (ari) await this.#patch(certificate, null);
+      return {};
+    }
+    if (!issuer.status?.acme?.uri) return {};
+    const leaf = await this.#currentLeaf(certificate);
+    let certId: string;
+    try {
+      if (!leaf) return {};
+      certId = ariCertId(leaf);
+    } catch {
+      return {};
+    }
+    const now = this.#o.timers.clock.now();
+    const nextCheck = Date.parse(ari?.nextCheck ?? '');
+    const checkedThisLeaf = Date.parse(ari?.lastChecked ?? '') >= leaf.notBefore.getTime() - 1000 || (ari?.lastError !== undefined && !ari.lastChecked);
+    if (checkedThisLeaf && nextCheck > now) return { requeueAfterMs: nextCheck - now };
+
+    const { client } = await this.#o.accounts.accountFor(issuer, this.#o.context, { generateKey: false });
+    try {
+      const info = await client.renewalInfo(certId);
+      if (!info) return { requeueAfterMs: ARI_UNSUPPORTED_RETRY_MS };
+      const next = ariNextCheck(info.retryAt, now, this.#o.pollBounds);
+      await this.#patch(certificate, {
+        suggestedWindow: info.suggestedWindow,
+        ...(info.explanationURL ? { explanationURL: info.explanationURL } : {}),
+        lastChecked: rfc3339(new Date(now)),
+        nextCheck: rfc3339(new Date(next)),
+      });
+      return { requeueAfterMs: next - now };
+    } catch (err) {
+      const unsupported = isAcmeProblem(err) && err.status >= 400 && err.status < 500;
+      const retryMs = unsupported ? ARI_UNSUPPORTED_RETRY_MS : ARI_FAILURE_RETRY_MS;
+      const message = `Failed to fetch ACME renewal information: ${describeError(err)}`;
+      if (ari?.lastError !== message) this.#o.events.event(certificate, 'Warning', 'ARIFetchFailed', message);
+      const { suggestedWindow: _window, explanationURL: _url, ...kept } = ari ?? {};
+      await this.#patch(certificate, { ...kept, lastError: message, nextCheck: rfc3339(new Date(now + retryMs)) });
+      return { requeueAfterMs: retryMs };
+    }
+  }
+
+  async #currentLeaf(certificate: Certificate): Promise<CertificateInfo | undefined> {
+    const secret = await this.#o.context.getSecret(certificate.metadata.namespace ?? '', certificate.spec.secretName);
+    const pem = secret && secretValue(secret, 'tls.crt');
+    if (!pem) return undefined;
+    try {
+      return parseCertificateChain(pem.toString('utf8'))[0];
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Replaces status.acme.ari (null removes it) with a merge patch: no conflict with the Certificate controller's writes. */
+  async #patch(certificate: Certificate, ari: AriStatus | null): Promise<void> {
+    const replacement = ari === null ? null : { suggestedWindow: null, explanationURL: null, lastChecked: null, nextCheck: null, lastError: null, ...ari };
+    await this.#o.client.patch(CERTIFICATES, { namespace: certificate.metadata.namespace, name: certificate.metadata.name! }, { status: { acme: { ari: replacement } } }, { subresource: 'status' });
+  }
 }

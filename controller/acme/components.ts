@@ -25,7 +25,7 @@ import { ChallengeController } from './challenges.js';
 import type { ChallengeSolver } from './challenge-solver.js';
 import { createDns01Solver } from './dns01-solver.js';
 import { OrderController } from './orders.js';
-import { replacesFor } from './ari.js';
+import { AriController, replacesFor, type DEFAULT_ARI_POLL_BOUNDS } from './ari.js';
 
 /** cert-manager's `--acme-http01-solver-address` default. */
 export const DEFAULT_HTTP01_SOLVER_ADDRESS = ':80';
@@ -53,6 +53,8 @@ export interface AcmeOptions {
   pollIntervalMs?: number;
   /** Per-account new-order budget (Let's Encrypt's 300 / 3 h by default); `false` for none. */
   orderBudget?: OrderBudgetOptions | false;
+  /** Bounds of the ARI renewalInfo poll interval (Retry-After clamped to [1 h, 7 d], 24 h by default). */
+  ariPollBounds?: typeof DEFAULT_ARI_POLL_BOUNDS;
 }
 
 export interface AcmeDependencies {
@@ -118,6 +120,8 @@ export class AcmeComponents {
     if (deps.runOrders) {
       const budget = options.orderBudget === false ? undefined : new OrderBudget(options.orderBudget, () => deps.timers.clock.now());
       this.controllers.push(new OrderController({ ...common, orders: this.orders, challenges: this.challenges, ...(budget ? { budget } : {}) }));
+      const { pollIntervalMs: _poll, ...ariCommon } = common;
+      this.controllers.push(new AriController({ ...ariCommon, certificates: deps.certificates, ...(options.ariPollBounds ? { pollBounds: options.ariPollBounds } : {}) }));
     }
     // Without an address (embedding callers, tests of other features) nothing binds :80 and HTTP-01 Challenges fail clearly.
     this.http01 = deps.runChallenges && options.http01SolverAddress !== undefined ? new Http01Listener() : undefined;

@@ -50,6 +50,9 @@ export interface Pebble {
   managementUrl: string;
   /** PEM of the CA that signed Pebble's listener certificate (for caBundle). */
   listenerCaPem: string;
+  /** Pebble's listener certificate and key (`localhost`, `127.0.0.1`), for a front that should be trusted the same way. */
+  listenerCertificatePem: string;
+  listenerKeyPem: string;
   httpPort: number;
   dns: Bind9;
   /** The current issuing root (index 0 = default chain). */
@@ -175,6 +178,8 @@ async function startPebbleWith(options: PebbleOptions, dns: Bind9, stopDns: () =
     directoryUrl,
     managementUrl,
     listenerCaPem: listener.caPem,
+    listenerCertificatePem: listener.certificatePem,
+    listenerKeyPem: listener.keyPem,
     httpPort,
     dns,
     rootPem: async (index = 0) => (await httpsGet(`${managementUrl}/roots/${index}`, listener.caPem)).body,

@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ACMEChallengeSolver, Challenge, Order } from '../../api/types.js';
-import { ariRenewalTime } from '../../controller/acme/ari.js';
+import { ariNextCheck, ariRenewalInput, ariWindowFraction, DEFAULT_ARI_POLL_BOUNDS } from '../../controller/acme/ari.js';
+import { renewalTime } from '../../controller/certificates/renewal.js';
+import type { Certificate } from '../../api/types.js';
 import { challengesToSchedule, nextChallengeStep, CHALLENGE_FINALIZER } from '../../controller/acme/challenge-decisions.js';
 import { nextOrderAction } from '../../controller/acme/order-decisions.js';
 import { pollDelay } from '../../controller/acme/orders.js';
@@ -168,13 +170,36 @@ test('registration is cached only for a Ready issuer with the same host, email a
   assert.equal(registrationCached(issuer({ acme: { ...acme, uri: 'https://other.test/acct/1' } }), 'h'), false);
 });
 
-test('ARI renewal time: inside the window, stable per certificate and window, spread across certificates, now when past', () => {
-  const window = { start: 1_000_000, end: 2_000_000 };
-  const times = Array.from({ length: 200 }, (_, i) => ariRenewalTime(window, `uid-${i}`, 0));
-  assert.ok(times.every((t) => t >= window.start && t < window.end));
-  assert.equal(ariRenewalTime(window, 'uid-1', 0), times[1]);
-  const firstHalf = times.filter((t) => t < 1_500_000).length;
+test('ARI: the renewal time is a stable, uniformly spread instant of the window fetched for the current leaf', () => {
+  const window = { start: '2030-02-20T00:00:00Z', end: '2030-02-21T00:00:00Z' };
+  const fractions = Array.from({ length: 200 }, (_, i) => ariWindowFraction(`uid-${i}`, window));
+  const firstHalf = fractions.filter((f) => f < 0.5).length;
+  assert.ok(fractions.every((f) => f >= 0 && f < 1));
   assert.ok(firstHalf > 70 && firstHalf < 130, `roughly uniform (${firstHalf}/200 in the first half)`);
-  assert.equal(ariRenewalTime(window, 'uid-1', 3_000_000), 3_000_000);
+  const certificate = (lastChecked: string): Certificate => ({
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: { name: 'c', namespace: 'n', uid: 'uid-1' },
+    spec: { secretName: 's', issuerRef: { name: 'i' } },
+    status: { acme: { ari: { suggestedWindow: window, lastChecked } } },
+  });
+  const notBefore = new Date('2029-12-01T00:00:00Z');
+  const input = { notBefore, notAfter: new Date('2030-03-01T00:00:00Z') };
+  const fresh = certificate('2029-12-02T00:00:00Z');
+  const at = renewalTime({ ...input, certificate: fresh, ...ariRenewalInput(fresh, notBefore) })!.time.getTime();
+  assert.ok(at >= Date.parse(window.start) && at < Date.parse(window.end), 'inside the window');
+  assert.equal(renewalTime({ ...input, certificate: fresh, ...ariRenewalInput(fresh, notBefore) })!.time.getTime(), at, 'stable');
+  const stale = certificate('2029-11-30T00:00:00Z');
+  assert.deepEqual(ariRenewalInput(stale, notBefore), {}, 'information fetched before this leaf was issued is about another certificate');
+  assert.ok(renewalTime({ ...input, certificate: stale, ...ariRenewalInput(stale, notBefore) })!.time.getTime() < Date.parse(window.start), 'normal renewal applies');
 });
 
+test('ARI polling: Retry-After clamped to [1 h, 7 d], 24 h without one, with at most 10 % jitter', () => {
+  const { minMs, maxMs, defaultMs } = DEFAULT_ARI_POLL_BOUNDS;
+  const mid = () => 0.5;
+  assert.equal(ariNextCheck(undefined, 0, DEFAULT_ARI_POLL_BOUNDS, mid), defaultMs);
+  assert.equal(ariNextCheck(10_000, 0, DEFAULT_ARI_POLL_BOUNDS, mid), minMs);
+  assert.equal(ariNextCheck(30 * 86_400_000, 0, DEFAULT_ARI_POLL_BOUNDS, mid), maxMs);
+  assert.equal(ariNextCheck(2 * minMs, 0, DEFAULT_ARI_POLL_BOUNDS, () => 0), Math.round(2 * minMs * 0.9));
+  assert.equal(ariNextCheck(2 * minMs, 0, DEFAULT_ARI_POLL_BOUNDS, () => 1), Math.round(2 * minMs * 1.1));
+});
