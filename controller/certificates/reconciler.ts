@@ -46,6 +46,7 @@ import { nextKeyAction } from './next-key.js';
 import { PendingWrites } from './pending-writes.js';
 import { firstViolation, readinessChain, temporaryCertificateChain, triggerChain, type PolicyChain, type Violation } from './policies.js';
 import { renewalTime, type RenewalTime } from './renewal.js';
+import { ariRenewalInput } from '../acme/ari.js';
 import {
   buildCertificateRequest,
   csrSpecFor,
@@ -704,6 +705,7 @@ export class CertificateReconciler {
       notAfter: leaf.notAfter,
       certificate: work.certificate,
       ...(this.#o.renewalJitter !== undefined ? { jitter: this.#o.renewalJitter } : {}),
+      ...ariRenewalInput(work.certificate, leaf.notBefore),
     });
   }
 
