@@ -7,6 +7,7 @@
 import type { CertificateRequest, Challenge, ChallengeSpec, ClusterIssuer, Issuer, Order, OrderStatus } from '../../api/types.js';
 import { parseDuration } from '../../api/duration.js';
 import { rfc3339 } from '../../apiserver/time.js';
+import { CERTIFICATE_NAME_ANNOTATION } from '../../api/well-known.js';
 import type { AcmeAccounts } from '../../issuers/acme/accounts.js';
 import type { OrderBudget } from '../../issuers/acme/budget.js';
 import { choosePreferredChain } from '../../issuers/acme/chains.js';
@@ -23,7 +24,7 @@ import type { KubeClient } from '../runtime/client.js';
 import { Controller, type Result, type SyncHooks } from '../runtime/controller.js';
 import { controllerOwnerKeys, enqueueObject } from '../runtime/handlers.js';
 import type { EventHandler, Informer } from '../runtime/informer.js';
-import { parseKey } from '../runtime/keys.js';
+import { objectKey, parseKey } from '../runtime/keys.js';
 import { CHALLENGES, ORDERS } from '../runtime/resources.js';
 import type { TimerQueue } from '../runtime/timers.js';
 import { WorkQueue } from '../runtime/workqueue.js';
@@ -73,6 +74,8 @@ export class OrderController {
   #o: OrderControllerOptions;
   #caches: IssuerCaches;
   #queue: WorkQueue;
+  /** Orders told to wait (Retry-After of a rateLimited newOrder, the order budget), until when: their own status writes must not retry them early. */
+  #waitUntil = new Map<string, number>();
 
   constructor(options: OrderControllerOptions) {
     this.#o = options;
@@ -101,7 +104,13 @@ export class OrderController {
 
   async #reconcile(key: string): Promise<Result> {
     const order = this.#o.orders.get(parseKey(key));
-    if (!order || order.metadata.deletionTimestamp) return {};
+    if (!order || order.metadata.deletionTimestamp) {
+      this.#waitUntil.delete(key);
+      return {};
+    }
+    const waitMs = (this.#waitUntil.get(key) ?? 0) - this.#o.timers.clock.now();
+    if (waitMs > 0) return { requeueAfterMs: waitMs };
+    this.#waitUntil.delete(key);
     const challenges = this.#o.challenges.byIndex(ORDERS_BY_OWNER_UID, order.metadata.uid ?? '');
     const action = nextOrderAction({ order, challenges });
     if (action.kind === 'done' || action.kind === 'wait-for-challenges') return {};
@@ -128,7 +137,7 @@ export class OrderController {
           return await this.#refresh(order, challenges, issuer, client);
       }
     } catch (err) {
-      if (isAcmeProblem(err, Problem.rateLimited)) return this.#rateLimited(order, err.message, err.retryAt, now);
+      if (isAcmeProblem(err, Problem.rateLimited)) return this.#rateLimited(key, order, err.message, err.retryAt, now);
       if (isPermanentProblem(err)) {
         await this.#writeStatus(order, { state: 'errored', reason: `Failed to ${action.kind.replace('-', ' ')}: ${err.message}` });
         this.#o.events.event(order, 'Warning', 'Errored', err.message);
@@ -152,6 +161,7 @@ export class OrderController {
     }
     const wait = this.#o.budget?.tryTake(issuer.status!.acme!.uri!) ?? 0;
     if (wait > 0) {
+      this.#waitUntil.set(objectKey(order), now + wait);
       const reason = `Waiting for the ACME account's order budget: next new order allowed at ${rfc3339(new Date(now + wait))}`;
       await this.#writeStatus(order, { reason });
       return { requeueAfterMs: wait };
@@ -290,11 +300,18 @@ export class OrderController {
     return present.every((c) => c !== undefined && (c.status?.state === 'valid' || isFailedState(c.status?.state)));
   }
 
-  #rateLimited(order: Order, message: string, retryAt: number | undefined, now: number): Promise<Result> {
-    const at = retryAt ?? now + DEFAULT_BACKOFF.maxMs;
+  #rateLimited(key: string, order: Order, message: string, retryAt: number | undefined, now: number): Promise<Result> {
+    const at = Math.max(retryAt ?? now + DEFAULT_BACKOFF.maxMs, now + 1_000);
+    this.#waitUntil.set(key, at);
     const reason = `${message} (retry after ${rfc3339(new Date(at))})`;
     this.#o.events.event(order, 'Warning', 'RateLimited', reason);
-    return this.#writeStatus(order, { reason }).then(() => ({ requeueAfterMs: Math.max(1_000, at - now) }));
+    // Users look at the Certificate: the Order carries its name (annotations copied from the request).
+    const certificate = order.metadata.annotations?.[CERTIFICATE_NAME_ANNOTATION];
+    if (certificate) {
+      const ref = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: certificate, namespace: order.metadata.namespace } };
+      this.#o.events.event(ref, 'Warning', 'RateLimited', `ACME order ${order.metadata.name}: ${reason}`);
+    }
+    return this.#writeStatus(order, { reason }).then(() => ({ requeueAfterMs: at - now }));
   }
 
   #statusFrom(order: Order, acmeOrder: AcmeOrder): OrderStatus {

@@ -6,6 +6,7 @@
  * - reads `replaces` and `profile` from newOrder payloads (JWS payloads are readable base64url JSON),
  *   records them per order, answers an unknown profile with `invalidProfile` and a `replaces` the
  *   test marks as already replaced with `alreadyReplaced` (409),
+ * - can answer newOrder with `rateLimited` (429, Retry-After) to test rate-limit handling,
  * - forwards everything else to Pebble unchanged, Host header included: Pebble builds its URLs
  *   from the Host, so JWS `url` checks pass and every link points back at the proxy.
  */
@@ -22,6 +23,8 @@ export interface RecordedOrder {
   url?: string;
   /** The problem type the proxy answered with instead of forwarding. */
   rejected?: string;
+  /** When the proxy received it (ms since the epoch). */
+  at: number;
 }
 
 export interface AriProxy {
@@ -36,6 +39,8 @@ export interface AriProxy {
   readonly alreadyReplaced: Set<string>;
   /** Retry-After seconds sent with renewalInfo. */
   retryAfterSeconds: number;
+  /** The next this-many newOrders are answered 429 rateLimited with Retry-After 2 s. */
+  rateLimitNextOrders: number;
   close(): Promise<void>;
 }
 
@@ -66,6 +71,7 @@ export async function startAriProxy(pebble: Pebble, options: AriProxyOptions = {
     windowFor: (_certId: string) => ({ start: '2099-01-01T00:00:00Z', end: '2099-01-02T00:00:00Z' }),
     alreadyReplaced: new Set<string>(),
     retryAfterSeconds: 3600,
+    rateLimitNextOrders: 0,
   };
 
   const forward = (req: IncomingMessage, body: Buffer, rewrite?: (status: number, text: string) => string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> =>
@@ -110,8 +116,14 @@ export async function startAriProxy(pebble: Pebble, options: AriProxyOptions = {
     if (req.method === 'POST' && path === '/order-plz') {
       const jws = JSON.parse(body.toString('utf8')) as { payload?: string };
       const payload = JSON.parse(Buffer.from(jws.payload ?? '', 'base64url').toString('utf8') || '{}') as { replaces?: string; profile?: string };
-      const recorded: RecordedOrder = { ...(payload.replaces ? { replaces: payload.replaces } : {}), ...(payload.profile ? { profile: payload.profile } : {}) };
+      const recorded: RecordedOrder = { at: Date.now(), ...(payload.replaces ? { replaces: payload.replaces } : {}), ...(payload.profile ? { profile: payload.profile } : {}) };
       state.orders.push(recorded);
+      if (state.rateLimitNextOrders > 0) {
+        state.rateLimitNextOrders -= 1;
+        recorded.rejected = 'rateLimited';
+        res.setHeader('retry-after', '2');
+        return problem(res, 429, 'rateLimited', 'too many new orders recently');
+      }
       if (payload.profile && !(payload.profile in profiles)) {
         recorded.rejected = 'invalidProfile';
         return problem(res, 400, 'invalidProfile', `profile "${payload.profile}" is not offered`);

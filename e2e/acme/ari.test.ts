@@ -8,7 +8,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Certificate, Order } from '../../api/types.js';
+import type { KubeObject } from '../../apiserver/admission.js';
 import { ariCertId } from '../../pki/index.js';
+import { EVENTS } from '../../controller/runtime/resources.js';
 import { namedMissing } from '../dns/bind9.js';
 import { startAriProxy, type AriProxy } from './ari-proxy.js';
 import { pebbleMissing } from './pebble.js';
@@ -56,7 +58,7 @@ test('the suggested window sets renewalTime; moving it into the past renews with
     return c?.status?.acme?.ari?.suggestedWindow?.start === FUTURE.start && at >= Date.parse(FUTURE.start) && at < Date.parse(FUTURE.end) ? c : undefined;
   }, 'status.acme.ari and a renewalTime inside the window (normal renewal would be in about 3 years)');
   assert.equal(withWindow.status?.acme?.ari?.explanationURL, 'https://example.test/why');
-  assert.deepEqual(proxy.orders[0], { profile: 'shortlived', url: proxy.orders[0]!.url }, 'the first order has the profile and no replaces');
+  assert.deepEqual(proxy.orders[0], { at: proxy.orders[0]!.at, profile: 'shortlived', url: proxy.orders[0]!.url }, 'the first order has the profile and no replaces');
   const order = env.manager.acme!.orders.list(NAMESPACE).find((o: Order) => o.metadata.name?.startsWith('ari-cert-'));
   assert.equal(order?.spec.profile, 'shortlived');
 
@@ -64,7 +66,7 @@ test('the suggested window sets renewalTime; moving it into the past renews with
   const renewed = await waitFor(() => ((certificate('ari-cert')?.status?.revision ?? 0) >= 2 && condition(certificate('ari-cert'), 'Ready')?.status === 'True' ? true : undefined), 'renewal driven by the window');
   assert.ok(renewed);
   const replacing = proxy.orders.find((o) => o.replaces);
-  assert.deepEqual(replacing, { replaces: first, profile: 'shortlived', url: replacing?.url }, 'the renewal order replaces the previous certificate');
+  assert.deepEqual(replacing, { at: replacing?.at, replaces: first, profile: 'shortlived', url: replacing?.url }, 'the renewal order replaces the previous certificate');
   assert.notEqual(await leafCertId('ari-cert'), first);
 });
 
@@ -80,7 +82,7 @@ test('an alreadyReplaced answer is retried without replaces, and renewal still h
   await waitFor(async () => ((await leafCertId('ari-cert')) !== current && condition(certificate('ari-cert'), 'Ready')?.status === 'True' ? true : undefined), 'renewal after alreadyReplaced');
   const rejectedAt = proxy.orders.findIndex((o) => o.rejected === 'alreadyReplaced' && o.replaces === current);
   assert.ok(rejectedAt >= 0, 'the order with replaces was rejected');
-  assert.deepEqual(proxy.orders[rejectedAt + 1], { profile: 'shortlived', url: proxy.orders[rejectedAt + 1]!.url }, 'and sent again without replaces');
+  assert.deepEqual(proxy.orders[rejectedAt + 1], { at: proxy.orders[rejectedAt + 1]!.at, profile: 'shortlived', url: proxy.orders[rejectedAt + 1]!.url }, 'and sent again without replaces');
 });
 
 test('an unknown profile fails the Order without sending it, and is not retried', { skip }, async () => {
@@ -94,6 +96,18 @@ test('an unknown profile fails the Order without sending it, and is not retried'
   }, 'the Certificate Issuing=False');
   assert.match(issuing.message ?? '', /no-such-profile/);
   assert.equal(proxy.orders.filter((o) => o.profile === 'no-such-profile').length, 0, 'never sent to the server');
+});
+
+test('a rateLimited newOrder waits for Retry-After, shows on the Certificate, then issues', { skip }, async () => {
+  proxy.rateLimitNextOrders = 1;
+  await createCertificate(env, 'limited', 'no-ari', { dnsNames: [testName('limited')] });
+  await waitForCertificateReady(env, 'limited');
+  const [limited, next] = proxy.orders.filter((o) => o.rejected === 'rateLimited' || (o.url && !o.profile)).slice(-2);
+  assert.equal(limited?.rejected, 'rateLimited');
+  assert.ok(next!.at - limited!.at >= 1_900, `the next newOrder waited for Retry-After (${next!.at - limited!.at} ms)`);
+  const events = await env.manager.client.list<KubeObject & { involvedObject: { kind: string; name: string }; reason: string; message: string }>(EVENTS, { namespace: NAMESPACE });
+  const onCertificate = events.items.find((e) => e.involvedObject.kind === 'Certificate' && e.involvedObject.name === 'limited' && e.reason === 'RateLimited');
+  assert.match(onCertificate?.message ?? '', /429 urn:ietf:params:acme:error:rateLimited: too many new orders recently \(retry after \d{4}-\d\d-\d\dT/);
 });
 
 test('renewalInformationSource None: no renewalInfo requests and no status.acme.ari', { skip }, async () => {

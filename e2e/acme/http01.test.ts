@@ -48,4 +48,10 @@ test('HTTP-01: one name, several names and an IP address are issued by Pebble', 
   assert.ok(orders.length >= 3 && orders.every((o) => o.status?.state === 'valid'), JSON.stringify(orders.map((o) => o.status?.state)));
   const challenges = env.manager.acme!.challenges.list(NAMESPACE) as Challenge[];
   assert.equal(challenges.length, 0, 'Challenges of valid Orders are deleted');
+  const requests = await env.manager.metrics.registry.getSingleMetricAsString('certmanager_http_acme_client_request_count');
+  for (const action of ['discover', 'register_account', 'authorize_order', 'get_authorization', 'accept_challenge', 'create_order_cert', 'fetch_cert']) {
+    assert.match(requests, new RegExp(`action="${action}"`), action);
+  }
+  assert.match(requests, /action="authorize_order",method="POST",status="201"/);
+  assert.doesNotMatch(requests, /unnamed_action/, 'every request is labelled');
 });

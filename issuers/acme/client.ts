@@ -168,7 +168,8 @@ export class AcmeClient {
         options.onRequest?.({
           url,
           method,
-          action: currentAction.getStore() ?? 'unnamed_action',
+          // The directory is fetched (and cached) inside whatever operation first needs it.
+          action: url === options.directoryUrl ? 'discover' : (currentAction.getStore() ?? 'unnamed_action'),
           ...(status !== undefined ? { status } : {}),
           durationSeconds: (performance.now() - started) / 1000,
         });
