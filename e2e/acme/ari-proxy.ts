@@ -17,6 +17,8 @@ import type { Pebble } from './pebble.js';
 export const RENEWAL_INFO_PATH = '/renewal-info';
 
 export interface RecordedOrder {
+  /** The identifier values asked for. */
+  names: string[];
   replaces?: string;
   profile?: string;
   /** The order URL Pebble returned (Location), when the order was created. */
@@ -39,8 +41,8 @@ export interface AriProxy {
   readonly alreadyReplaced: Set<string>;
   /** Retry-After seconds sent with renewalInfo. */
   retryAfterSeconds: number;
-  /** The next this-many newOrders are answered 429 rateLimited with Retry-After 2 s. */
-  rateLimitNextOrders: number;
+  /** Names whose next newOrder is answered 429 rateLimited with Retry-After 2 s (once per name). */
+  readonly rateLimitNextOrderFor: Set<string>;
   close(): Promise<void>;
 }
 
@@ -71,7 +73,7 @@ export async function startAriProxy(pebble: Pebble, options: AriProxyOptions = {
     windowFor: (_certId: string) => ({ start: '2099-01-01T00:00:00Z', end: '2099-01-02T00:00:00Z' }),
     alreadyReplaced: new Set<string>(),
     retryAfterSeconds: 3600,
-    rateLimitNextOrders: 0,
+    rateLimitNextOrderFor: new Set<string>(),
   };
 
   const forward = (req: IncomingMessage, body: Buffer, rewrite?: (status: number, text: string) => string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> =>
@@ -115,11 +117,13 @@ export async function startAriProxy(pebble: Pebble, options: AriProxyOptions = {
     }
     if (req.method === 'POST' && path === '/order-plz') {
       const jws = JSON.parse(body.toString('utf8')) as { payload?: string };
-      const payload = JSON.parse(Buffer.from(jws.payload ?? '', 'base64url').toString('utf8') || '{}') as { replaces?: string; profile?: string };
-      const recorded: RecordedOrder = { at: Date.now(), ...(payload.replaces ? { replaces: payload.replaces } : {}), ...(payload.profile ? { profile: payload.profile } : {}) };
+      const payload = JSON.parse(Buffer.from(jws.payload ?? '', 'base64url').toString('utf8') || '{}') as { identifiers?: { value: string }[]; replaces?: string; profile?: string };
+      const names = (payload.identifiers ?? []).map((i) => i.value);
+      const recorded: RecordedOrder = { at: Date.now(), names, ...(payload.replaces ? { replaces: payload.replaces } : {}), ...(payload.profile ? { profile: payload.profile } : {}) };
       state.orders.push(recorded);
-      if (state.rateLimitNextOrders > 0) {
-        state.rateLimitNextOrders -= 1;
+      const limitedName = names.find((n) => state.rateLimitNextOrderFor.has(n));
+      if (limitedName !== undefined) {
+        state.rateLimitNextOrderFor.delete(limitedName);
         recorded.rejected = 'rateLimited';
         res.setHeader('retry-after', '2');
         return problem(res, 429, 'rateLimited', 'too many new orders recently');
