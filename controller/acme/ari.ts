@@ -3,26 +3,20 @@
  * when to renew inside the server's suggested window.
  */
 import { createHash } from 'node:crypto';
-import type { Certificate, CertificateRequest, ClusterIssuer, Issuer, Order } from '../../api/types.js';
+import type { Certificate, CertificateRequest, Order } from '../../api/types.js';
 import { CERTIFICATE_NAME_ANNOTATION } from '../../api/well-known.js';
 import { rfc3339 } from '../../apiserver/time.js';
-import type { AcmeAccounts } from '../../issuers/acme/accounts.js';
 import { ORDER_ACCOUNT_ANNOTATION } from '../../issuers/acme/issuer.js';
 import { ORDERS_BY_CERT_ID } from '../../issuers/acme/orders.js';
 import { isAcmeProblem } from '../../issuers/acme/problem.js';
 import { describeError, secretValue, type GenericIssuer, type IssuerContext } from '../../issuers/backend.js';
 import { ariCertId, parseCertificateChain, type CertificateInfo } from '../../pki/index.js';
-import { findIssuer, type IssuerCaches } from '../certificaterequests/indexes.js';
-import type { EventRecorder } from '../events.js';
-import { DEFAULT_BACKOFF } from '../runtime/backoff.js';
-import type { KubeClient } from '../runtime/client.js';
-import { Controller, type Result, type SyncHooks } from '../runtime/controller.js';
+import type { Controller, Result } from '../runtime/controller.js';
 import { enqueueObject } from '../runtime/handlers.js';
 import type { EventHandler, Informer } from '../runtime/informer.js';
 import { parseKey } from '../runtime/keys.js';
 import { CERTIFICATES } from '../runtime/resources.js';
-import type { TimerQueue } from '../runtime/timers.js';
-import { WorkQueue } from '../runtime/workqueue.js';
+import { IssuerLookup, queueController, type AcmeControllerOptions } from './queue.js';
 
 export const ARI_CONTROLLER_NAME = 'acme-renewal-info';
 const HOUR_MS = 3_600_000;
@@ -99,18 +93,9 @@ export function ariNextCheck(retryAt: number | undefined, now: number, bounds = 
   return now + Math.round(wanted * (1 + POLL_JITTER * (2 * random() - 1)));
 }
 
-export interface AriControllerOptions {
-  client: KubeClient;
-  timers: TimerQueue;
+export interface AriControllerOptions extends AcmeControllerOptions {
   certificates: Informer<Certificate>;
-  issuers: Informer<Issuer>;
-  clusterIssuers?: Informer<ClusterIssuer>;
-  accounts: AcmeAccounts;
-  context: IssuerContext;
-  events: EventRecorder;
   pollBounds?: typeof DEFAULT_ARI_POLL_BOUNDS;
-  workers?: number;
-  hooks?: SyncHooks;
 }
 
 type AriStatus = NonNullable<NonNullable<NonNullable<Certificate['status']>['acme']>['ari']>;
@@ -123,19 +108,13 @@ type AriStatus = NonNullable<NonNullable<NonNullable<Certificate['status']>['acm
 export class AriController {
   readonly controller: Controller;
   #o: AriControllerOptions;
-  #caches: IssuerCaches;
+  #issuers: IssuerLookup;
 
   constructor(options: AriControllerOptions) {
     this.#o = options;
-    this.#caches = { issuers: options.issuers, ...(options.clusterIssuers ? { clusterIssuers: options.clusterIssuers } : {}) };
-    const queue = new WorkQueue({ name: ARI_CONTROLLER_NAME, timers: options.timers, backoff: DEFAULT_BACKOFF });
-    this.controller = new Controller({
-      name: ARI_CONTROLLER_NAME,
-      queue,
-      reconcile: (key) => this.#reconcile(key),
-      ...(options.workers ? { workers: options.workers } : {}),
-      ...(options.hooks ? { hooks: options.hooks } : {}),
-    });
+    this.#issuers = new IssuerLookup(options.issuers, options.clusterIssuers);
+    const { queue, controller } = queueController(ARI_CONTROLLER_NAME, options, (key) => this.#reconcile(key));
+    this.controller = controller;
     options.certificates.addEventHandler(enqueueObject(queue) as EventHandler<Certificate>);
   }
 
@@ -149,7 +128,7 @@ export class AriController {
 
   async #reconcile(key: string): Promise<Result> {
     const certificate = this.#o.certificates.get(parseKey(key));
-    const issuer = certificate && findIssuer(certificate as unknown as CertificateRequest, this.#caches);
+    const issuer = certificate && this.#issuers.of(certificate);
     if (!certificate || !issuer?.spec.acme) return {};
     const ari = certificate.status?.acme?.ari;
     if (!ariEnabled(issuer)) {

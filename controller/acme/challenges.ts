@@ -5,23 +5,18 @@
  * restarted controller re-presents what a processing Challenge needs (the local HTTP-01 listener
  * keeps tokens in memory) and carries on from the recorded state.
  */
-import type { CertificateRequest, Challenge, ChallengeStatus, ClusterIssuer, Issuer } from '../../api/types.js';
+import type { Challenge, ChallengeStatus } from '../../api/types.js';
 import { rfc3339 } from '../../apiserver/time.js';
-import type { AcmeAccounts } from '../../issuers/acme/accounts.js';
 import type { AcmeClient } from '../../issuers/acme/client.js';
 import { isPermanentProblem } from '../../issuers/acme/problem.js';
-import { describeError, type GenericIssuer, type IssuerContext } from '../../issuers/backend.js';
-import { findIssuer, type IssuerCaches } from '../certificaterequests/indexes.js';
-import type { EventRecorder } from '../events.js';
+import { describeError, type GenericIssuer } from '../../issuers/backend.js';
 import { isNotFound } from '../runtime/api-error.js';
-import { DEFAULT_BACKOFF } from '../runtime/backoff.js';
-import type { KubeClient } from '../runtime/client.js';
-import { Controller, type Result, type SyncHooks } from '../runtime/controller.js';
+import type { Controller, Result } from '../runtime/controller.js';
 import type { Informer } from '../runtime/informer.js';
 import { objectKey, parseKey } from '../runtime/keys.js';
 import { CHALLENGES } from '../runtime/resources.js';
-import type { TimerQueue } from '../runtime/timers.js';
-import { WorkQueue } from '../runtime/workqueue.js';
+import type { WorkQueue } from '../runtime/workqueue.js';
+import { IssuerLookup, queueController, type AcmeControllerOptions } from './queue.js';
 import { CHALLENGE_FINALIZER, challengesToSchedule, DEFAULT_MAX_CONCURRENT_CHALLENGES, nextChallengeStep, stateForProblem } from './challenge-decisions.js';
 import type { ChallengeSolver } from './challenge-solver.js';
 import { waitInsteadOfSelfCheckRemainingMs } from '../../solvers/dns01/self-check.js';
@@ -34,15 +29,8 @@ export const DEFAULT_CHECK_RETRY_PERIOD_MS = 10_000;
 const SCHEDULE_KEY = '\u0000schedule';
 const ISSUER_NOT_READY_RETRY_MS = 5_000;
 
-export interface ChallengeControllerOptions {
-  client: KubeClient;
-  timers: TimerQueue;
+export interface ChallengeControllerOptions extends AcmeControllerOptions {
   challenges: Informer<Challenge>;
-  issuers: Informer<Issuer>;
-  clusterIssuers?: Informer<ClusterIssuer>;
-  accounts: AcmeAccounts;
-  context: IssuerContext;
-  events: EventRecorder;
   /** By Challenge type (`HTTP-01`, `DNS-01`); a type without a solver fails its Challenges. */
   solvers: Partial<Record<Challenge['spec']['type'], ChallengeSolver>>;
   /** `--max-concurrent-challenges`. */
@@ -50,27 +38,18 @@ export interface ChallengeControllerOptions {
   /** `--dns01-check-retry-period`: wait between self-checks. */
   checkRetryPeriodMs?: number;
   pollIntervalMs?: number;
-  workers?: number;
-  hooks?: SyncHooks;
 }
 
 export class ChallengeController {
   readonly controller: Controller;
   #o: ChallengeControllerOptions;
-  #caches: IssuerCaches;
+  #issuers: IssuerLookup;
   #queue: WorkQueue;
 
   constructor(options: ChallengeControllerOptions) {
     this.#o = options;
-    this.#caches = { issuers: options.issuers, ...(options.clusterIssuers ? { clusterIssuers: options.clusterIssuers } : {}) };
-    this.#queue = new WorkQueue({ name: CHALLENGES_CONTROLLER_NAME, timers: options.timers, backoff: DEFAULT_BACKOFF });
-    this.controller = new Controller({
-      name: CHALLENGES_CONTROLLER_NAME,
-      queue: this.#queue,
-      reconcile: (key) => (key === SCHEDULE_KEY ? this.#schedule() : this.#reconcile(key)),
-      ...(options.workers ? { workers: options.workers } : {}),
-      ...(options.hooks ? { hooks: options.hooks } : {}),
-    });
+    this.#issuers = new IssuerLookup(options.issuers, options.clusterIssuers);
+    ({ queue: this.#queue, controller: this.controller } = queueController(CHALLENGES_CONTROLLER_NAME, options, (key) => (key === SCHEDULE_KEY ? this.#schedule() : this.#reconcile(key))));
     const changed = (challenge: Challenge) => {
       this.#queue.add(objectKey(challenge));
       this.#queue.add(SCHEDULE_KEY);
@@ -104,7 +83,7 @@ export class ChallengeController {
       await this.#setFinalizers(challenge, [...(challenge.metadata.finalizers ?? []), CHALLENGE_FINALIZER]);
       return {};
     }
-    const issuer = findIssuer(challenge as unknown as CertificateRequest, this.#caches);
+    const issuer = this.#issuers.of(challenge);
     const solver = this.#o.solvers[challenge.spec.type];
     if (step === 'finish') return this.#finish(challenge, issuer, solver);
     if (!solver) {

@@ -4,30 +4,26 @@
  * the one step `nextOrderAction` names, writes status when it changed, and requeues itself only
  * for polling (honouring Retry-After); Challenge changes wake it otherwise.
  */
-import type { CertificateRequest, Challenge, ChallengeSpec, ClusterIssuer, Issuer, Order, OrderStatus } from '../../api/types.js';
+import type { Challenge, ChallengeSpec, Order, OrderStatus } from '../../api/types.js';
 import { parseDuration } from '../../api/duration.js';
 import { rfc3339 } from '../../apiserver/time.js';
 import { CERTIFICATE_NAME_ANNOTATION } from '../../api/well-known.js';
-import type { AcmeAccounts } from '../../issuers/acme/accounts.js';
 import type { OrderBudget } from '../../issuers/acme/budget.js';
 import { choosePreferredChain } from '../../issuers/acme/chains.js';
 import { dns01TxtValue, type AcmeClient, type AcmeOrder } from '../../issuers/acme/client.js';
 import { computeName, ORDERS_BY_OWNER_UID, orderIdentifiers } from '../../issuers/acme/orders.js';
 import { isAcmeProblem, isPermanentProblem, Problem } from '../../issuers/acme/problem.js';
-import type { GenericIssuer, IssuerContext } from '../../issuers/backend.js';
+import type { GenericIssuer } from '../../issuers/backend.js';
 import { parseCsr } from '../../pki/index.js';
-import { findIssuer, type IssuerCaches } from '../certificaterequests/indexes.js';
-import type { EventRecorder } from '../events.js';
 import { isAlreadyExists, isNotFound } from '../runtime/api-error.js';
 import { DEFAULT_BACKOFF } from '../runtime/backoff.js';
-import type { KubeClient } from '../runtime/client.js';
-import { Controller, type Result, type SyncHooks } from '../runtime/controller.js';
+import type { Controller, Result } from '../runtime/controller.js';
 import { controllerOwnerKeys, enqueueObject } from '../runtime/handlers.js';
 import type { EventHandler, Informer } from '../runtime/informer.js';
 import { objectKey, parseKey } from '../runtime/keys.js';
 import { CHALLENGES, ORDERS } from '../runtime/resources.js';
-import type { TimerQueue } from '../runtime/timers.js';
-import { WorkQueue } from '../runtime/workqueue.js';
+import type { WorkQueue } from '../runtime/workqueue.js';
+import { IssuerLookup, queueController, type AcmeControllerOptions } from './queue.js';
 import { isFailedState, nextOrderAction } from './order-decisions.js';
 import { selectSolver } from './solver-selection.js';
 
@@ -40,22 +36,13 @@ const MAX_POLL_MS = 60_000;
 /** When an issuer is not ready (not registered), its Orders look again after this long. */
 const ISSUER_NOT_READY_RETRY_MS = 5_000;
 
-export interface OrderControllerOptions {
-  client: KubeClient;
-  timers: TimerQueue;
+export interface OrderControllerOptions extends AcmeControllerOptions {
   orders: Informer<Order>;
   /** Must carry `ownerIndexers` (Challenges by owning Order). */
   challenges: Informer<Challenge>;
-  issuers: Informer<Issuer>;
-  clusterIssuers?: Informer<ClusterIssuer>;
-  accounts: AcmeAccounts;
-  context: IssuerContext;
-  events: EventRecorder;
   /** Per-account new-order budget; unlimited when omitted. */
   budget?: OrderBudget;
   pollIntervalMs?: number;
-  workers?: number;
-  hooks?: SyncHooks;
 }
 
 /** The poll delay: the server's Retry-After when it gave one (at least `minMs`, at most a minute), else `minMs`. */
@@ -72,22 +59,15 @@ export function orderCsrDer(order: Order): Buffer {
 export class OrderController {
   readonly controller: Controller;
   #o: OrderControllerOptions;
-  #caches: IssuerCaches;
+  #issuers: IssuerLookup;
   #queue: WorkQueue;
   /** Orders told to wait (Retry-After of a rateLimited newOrder, the order budget), until when: their own status writes must not retry them early. */
   #waitUntil = new Map<string, number>();
 
   constructor(options: OrderControllerOptions) {
     this.#o = options;
-    this.#caches = { issuers: options.issuers, ...(options.clusterIssuers ? { clusterIssuers: options.clusterIssuers } : {}) };
-    this.#queue = new WorkQueue({ name: ORDERS_CONTROLLER_NAME, timers: options.timers, backoff: DEFAULT_BACKOFF });
-    this.controller = new Controller({
-      name: ORDERS_CONTROLLER_NAME,
-      queue: this.#queue,
-      reconcile: (key) => this.#reconcile(key),
-      ...(options.workers ? { workers: options.workers } : {}),
-      ...(options.hooks ? { hooks: options.hooks } : {}),
-    });
+    this.#issuers = new IssuerLookup(options.issuers, options.clusterIssuers);
+    ({ queue: this.#queue, controller: this.controller } = queueController(ORDERS_CONTROLLER_NAME, options, (key) => this.#reconcile(key)));
     options.orders.addEventHandler(enqueueObject(this.#queue) as EventHandler<Order>);
     const ownerKeys = controllerOwnerKeys(CHALLENGE_API_VERSION, 'Order');
     const wake = (challenge: Challenge) => ownerKeys(challenge).forEach((key) => this.#queue.add(key));
@@ -118,7 +98,7 @@ export class OrderController {
       await Promise.all(challenges.map((c) => this.#deleteChallenge(c)));
       return {};
     }
-    const issuer = findIssuer(order as unknown as CertificateRequest, this.#caches);
+    const issuer = this.#issuers.of(order);
     const ready = issuer?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     if (!issuer || !ready || !issuer.status?.acme?.uri) return { requeueAfterMs: ISSUER_NOT_READY_RETRY_MS };
     const { client } = await this.#o.accounts.accountFor(issuer, this.#o.context, { generateKey: false });
