@@ -1,13 +1,16 @@
 /**
- * The crypto floor of one ECDSA P-256 Certificate, measured in this process with the same pki/
- * calls the controller makes: generate the key, build the CSR, sign it with a CA, parse the result.
+ * The crypto floor of one Certificate, measured in this process with the same pki/ calls the
+ * controller makes: generate the key, build the CSR, sign it with a CA (keys of the benchmark's
+ * algorithm and size for both), parse the result.
  * The controller's CPU per Certificate divided by this is its overhead ratio.
  */
 import { performance } from 'node:perf_hooks';
 import { generateCsr, generatePrivateKey, parseCertificate, signCertificate } from '../../pki/index.js';
 import { benchCa } from '../pki/main.js';
+import type { BenchKey } from './options.js';
 
 export interface CryptoBaseline {
+  key: BenchKey;
   certificates: number;
   /** Wall time per certificate, one after another. */
   wallMsPerCertificate: number;
@@ -15,15 +18,13 @@ export interface CryptoBaseline {
   cpuMsPerCertificate: number;
 }
 
-const P256 = { algorithm: 'ECDSA', size: 256 } as const;
-
-/** Keygen + CSR + sign + parse for `count` P-256 certificates (after one warm-up round). */
-export async function measureCryptoBaseline(count: number): Promise<CryptoBaseline> {
-  const { signer } = await benchCa(P256, 'bench CA');
+/** Keygen + CSR + sign + parse for `count` certificates with `key` (after one warm-up round). */
+export async function measureCryptoBaseline(count: number, key: BenchKey): Promise<CryptoBaseline> {
+  const { signer } = await benchCa(key, 'bench CA');
   const oneCertificate = async (i: number) => {
     const name = `crypto-${i}.bench.example`;
-    const key = await generatePrivateKey(P256);
-    const csr = await generateCsr({ commonName: name, dnsNames: [name] }, key);
+    const privateKey = await generatePrivateKey(key);
+    const csr = await generateCsr({ commonName: name, dnsNames: [name] }, privateKey);
     const signed = await signCertificate(csr, {}, signer);
     parseCertificate(signed.certificate.pem);
   };
@@ -34,6 +35,7 @@ export async function measureCryptoBaseline(count: number): Promise<CryptoBaseli
   const wallMs = performance.now() - start;
   const cpu = process.cpuUsage(cpuBefore);
   return {
+    key,
     certificates: count,
     wallMsPerCertificate: wallMs / count,
     cpuMsPerCertificate: (cpu.user + cpu.system) / 1000 / count,

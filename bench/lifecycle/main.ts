@@ -1,268 +1,19 @@
 /**
- * Certificate lifecycle benchmark (issue 5's bench point; issue 11's P1, P3, P4): the embedded API
- * server and the controller each in their own process, N ECDSA P-256 Certificates from one CA
- * ClusterIssuer created at once, then memory, a controller restart and a steady-state window.
- * Prints a table, writes JSON (bench/results/lifecycle.json by default).
+ * Command line of the lifecycle benchmark (`run.ts`): prints a table, writes JSON
+ * (bench/results/lifecycle.json by default).
  *
  *   npm run bench:lifecycle -- --count 10000
+ *   npm run bench:lifecycle -- --count 1000 --key-algorithm RSA --skip-restart
  *   npm run bench:smoke
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CERTIFICATES } from '../../controller/runtime/resources.js';
-import { QUIET_CPU_SHARE, scrapeControllerMetrics, waitForIdle } from './controller-state.js';
-import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
-import { monotonicMicroseconds, summarizeProfilesIn } from './profiles.js';
-import { measureCryptoBaseline } from './crypto-baseline.js';
-import { benchUsage, BenchUsageError, parseBenchOptions, type BenchOptions } from './options.js';
-import { startApiServerProcess, startControllerProcess, type ApiServerProcess, type CliProcess, type ControllerProcess } from './processes.js';
-import { readProcessUsage } from './process-usage.js';
-import { startProgress } from './progress.js';
-import { judge, quantile, renderReport, type LifecycleResult } from './report.js';
-import { BenchCluster, benchCertificate, forEachConcurrently } from './workload.js';
+import { benchUsage, BenchUsageError, parseBenchOptions } from './options.js';
+import { renderReport } from './report.js';
+import { runLifecycleBenchmark } from './run.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../../../bench/results', import.meta.url));
-const MiB = 1024 * 1024;
-const CPU_PROFILE_INTERVAL_US = 10_000;
-const HEAP_PROFILE_INTERVAL_BYTES = 128 * 1024;
-/** The profiler's own sampling costs an idle process ~1–2% of a core. */
-const PROFILED_QUIET_CPU_SHARE = 0.05;
-const STEADY_SLICE_MS = 5000;
-
-/** Rejects when `child` exits; only ever raced against a phase it must outlive. */
-function failOnExit(child: CliProcess, what: string, logPath: string): Promise<never> {
-  const failed = child.exited.then((code): never => {
-    throw new Error(`${what} exited with code ${code} during the benchmark; its log: ${logPath}`);
-  });
-  failed.catch(() => {});
-  return failed;
-}
-
-function failAfter(ms: number, what: string): { promise: Promise<never>; cancel: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
-  });
-  promise.catch(() => {});
-  return { promise, cancel: () => clearTimeout(timer) };
-}
-
-const seconds = (ms: number) => Math.round(ms) / 1000;
-
-interface Running {
-  dataDir: string;
-  apiServer?: ApiServerProcess;
-  controller?: ControllerProcess;
-  cluster?: BenchCluster;
-  proxy?: CountingProxy;
-}
-
-async function run(options: BenchOptions, command: string, running: Running, log: (line: string) => void): Promise<LifecycleResult> {
-  const { count, dataDir } = { count: options.count, dataDir: running.dataDir };
-  const profileDir = join(dataDir, 'profiles');
-  // Sampling every 10 ms rather than V8's 1 ms: at 1 ms the profiler alone keeps an idle
-  // controller at ~5% CPU, which would hide the steady state being measured.
-  const profiling = (name: string) => [
-    ...(options.cpuProfile ? ['--cpu-prof', '--cpu-prof-interval', String(CPU_PROFILE_INTERVAL_US), '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : []),
-    ...(options.heapProfile ? ['--heap-prof', '--heap-prof-interval', String(HEAP_PROFILE_INTERVAL_BYTES), '--heap-prof-dir', profileDir, '--heap-prof-name', `${name}.heapprofile`] : []),
-  ];
-  const waitUntilQuiet = (controller: ControllerProcess) =>
-    waitForIdle(controller.process.pid, controller.metricsUrl, count + 1, performance.now() + options.timeoutSeconds * 1000, options.cpuProfile ? PROFILED_QUIET_CPU_SHARE : QUIET_CPU_SHARE);
-  const logPath = (name: string) => join(dataDir, `${name}.log`);
-
-  const loadAtStart = loadavg()[0]!;
-  log(`crypto baseline: ${options.cryptoSamples} P-256 certificates in-process`);
-  const crypto = await measureCryptoBaseline(options.cryptoSamples);
-
-  log(`starting the API server and the controller (data: ${dataDir})`);
-  const apiServer = (running.apiServer = await startApiServerProcess(dataDir, logPath('apiserver')));
-  const cluster = (running.cluster = new BenchCluster(apiServer.kubeconfigPath));
-  await cluster.start();
-  // Counting P1's requests puts the proxy's TLS work on the same two cores: only when asked.
-  const p1Proxy = options.countP1Requests ? (running.proxy = await startCountingProxy(apiServer.url, dataDir)) : undefined;
-  const controller = (running.controller = startControllerProcess({
-    kubeconfigPath: p1Proxy?.kubeconfigPath ?? apiServer.kubeconfigPath,
-    logPath: logPath('controller'),
-    nodeArgs: profiling('p1-controller'),
-    runArgs: options.controllerArgs,
-  }));
-  const metricsUrl = await controller.metricsUrl;
-  const controllerGone = failOnExit(controller.process, 'the controller', logPath('controller'));
-  const apiServerGone = failOnExit(apiServer.process, 'the API server', logPath('apiserver'));
-  await Promise.race([cluster.createCa(), controllerGone, apiServerGone]);
-
-  // P1: N Certificates at once, until every one is Ready.
-  log(`P1: creating ${count} ECDSA P-256 Certificates (${options.createConcurrency} in flight) and waiting until all are Ready`);
-  const certificates = Array.from({ length: count }, (_, i) => benchCertificate(i));
-  const [controllerBefore, apiServerBefore, metricsBefore] = await Promise.all([
-    readProcessUsage(controller.process.pid),
-    readProcessUsage(apiServer.process.pid),
-    scrapeControllerMetrics(metricsUrl),
-  ]);
-  const benchBefore = process.cpuUsage();
-  let created = 0;
-  const p1Start = performance.now();
-  const progress = startProgress(async () => {
-    const usage = await readProcessUsage(controller.process.pid);
-    return `P1 ${seconds(performance.now() - p1Start).toFixed(1)} s: created ${created}/${count}, Ready ${cluster.readyAt.size}/${count}, controller RSS ${(usage.rssBytes / MiB).toFixed(0)} MiB, CPU ${(usage.cpuSeconds - controllerBefore.cpuSeconds).toFixed(1)} s`;
-  });
-  const p1Deadline = failAfter(options.timeoutSeconds * 1000, `P1 (${count} Certificates Ready)`);
-  try {
-    await Promise.race([
-      Promise.all([
-        forEachConcurrently(certificates, options.createConcurrency, async (certificate) => {
-          await cluster.client.create(CERTIFICATES, certificate);
-          created++;
-        }),
-        cluster.until(() => cluster.readyAt.size >= count),
-      ]),
-      controllerGone,
-      apiServerGone,
-      p1Deadline.promise,
-    ]);
-  } finally {
-    progress.stop();
-    p1Deadline.cancel();
-  }
-  const p1WallMs = performance.now() - p1Start;
-  const readyTimes = [...cluster.readyAt.values()].map((t) => t - p1Start).sort((a, b) => a - b);
-  // The controller's cost per Certificate includes what it still does once all are Ready (old
-  // CertificateRequests, events): measure until it is quiet.
-  await Promise.race([waitUntilQuiet(controller), controllerGone]);
-  const [controllerAfter, apiServerAfter, metrics] = await Promise.all([
-    readProcessUsage(controller.process.pid),
-    readProcessUsage(apiServer.process.pid),
-    scrapeControllerMetrics(metricsUrl),
-  ]);
-  const benchCpu = process.cpuUsage(benchBefore);
-  const controllerCpuSeconds = controllerAfter.cpuSeconds - controllerBefore.cpuSeconds;
-  const controllerCpuMsPerCertificate = (controllerCpuSeconds * 1000) / count;
-  log(`P1: ${count} Ready in ${seconds(p1WallMs)} s; controller RSS ${(controllerAfter.rssBytes / MiB).toFixed(1)} MiB`);
-
-  // P4: restart through the counting proxy, wait for timers and quiet, then a steady-state window.
-  const revisionsBefore = cluster.revisions();
-  const p1Requests = p1Proxy?.counts();
-  const proxy = (running.proxy = p1Proxy ?? (await startCountingProxy(apiServer.url, dataDir)));
-  proxy.resetCounts();
-  log('P4: restarting the controller (through the counting proxy)');
-  await controller.process.stop();
-  const restartStartUs = monotonicMicroseconds();
-  const restarted = (running.controller = startControllerProcess({
-    kubeconfigPath: proxy.kubeconfigPath,
-    logPath: logPath('controller-restarted'),
-    nodeArgs: profiling('restart-controller'),
-    runArgs: options.controllerArgs,
-  }));
-  const restartedGone = failOnExit(restarted.process, 'the restarted controller', logPath('controller-restarted'));
-  const idleAt = await Promise.race([waitUntilQuiet(restarted), restartedGone, apiServerGone]);
-  const idleUs = monotonicMicroseconds();
-  const timersArmedMs = await restarted.timersArmedMs;
-  const timersArmed = await restarted.timersArmed;
-  const restartRequests = proxy.counts();
-  log(`P4: ${timersArmed} timers armed ${seconds(timersArmedMs)} s after spawn, idle after ${seconds(idleAt - restarted.process.spawnedAt)} s; steady state for ${options.steadySeconds} s`);
-  proxy.resetCounts();
-  const steadyBefore = await readProcessUsage(restarted.process.pid);
-  const steadyStart = performance.now();
-  const steadyStartUs = monotonicMicroseconds();
-  // CPU per 5 s slice too, so a tail of the restart (a late GC) is told apart from a steady cost.
-  const steadySlices: number[] = [];
-  let sliceStart = steadyBefore;
-  for (let left = options.steadySeconds * 1000; left > 0; left -= STEADY_SLICE_MS) {
-    const sliceMs = Math.min(STEADY_SLICE_MS, left);
-    await Promise.race([sleep(sliceMs), restartedGone, apiServerGone]);
-    const sliceEnd = await readProcessUsage(restarted.process.pid);
-    steadySlices.push(Math.round(((sliceEnd.cpuSeconds - sliceStart.cpuSeconds) / (sliceMs / 1000)) * 10000) / 100);
-    sliceStart = sliceEnd;
-  }
-  const steadyAfter = sliceStart;
-  const steadyEndUs = monotonicMicroseconds();
-  const steadyRequests = proxy.counts();
-  const steadyMs = performance.now() - steadyStart;
-  const revisionsAfter = cluster.revisions();
-  const reissues = [...revisionsBefore].filter(([key, revision]) => revisionsAfter.get(key) !== revision).length;
-  await restarted.process.stop();
-
-  const measured = {
-    benchmark: 'lifecycle' as const,
-    generatedAt: new Date().toISOString(),
-    command,
-    machine: {
-      nproc: availableParallelism(),
-      cpuModel: cpus()[0]?.model ?? '',
-      node: process.version,
-      memoryBytes: totalmem(),
-      loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
-    },
-    crypto,
-    p1: {
-      certificates: count,
-      wallSeconds: seconds(p1WallMs),
-      certificatesPerSecond: Math.round((count / (p1WallMs / 1000)) * 10) / 10,
-      readySeconds: {
-        first: seconds(readyTimes[0] ?? NaN),
-        p50: seconds(quantile(readyTimes, 0.5)),
-        p99: seconds(quantile(readyTimes, 0.99)),
-        last: seconds(readyTimes.at(-1) ?? NaN),
-      },
-      controllerCpuSeconds: Math.round(controllerCpuSeconds * 100) / 100,
-      controllerCpuMsPerCertificate: Math.round(controllerCpuMsPerCertificate * 1000) / 1000,
-      overheadRatio: Math.round((controllerCpuMsPerCertificate / crypto.cpuMsPerCertificate) * 100) / 100,
-      apiServerCpuSeconds: Math.round((apiServerAfter.cpuSeconds - apiServerBefore.cpuSeconds) * 100) / 100,
-      benchCpuSeconds: Math.round((benchCpu.user + benchCpu.system) / 1e4) / 100,
-      controllerWarnings: controller.warnings(),
-      ...(p1Requests ? { requests: p1Requests } : {}),
-    },
-    p3: {
-      baselineRssBytes: controllerBefore.rssBytes,
-      baselineHeapUsedBytes: metricsBefore.heapUsedBytes,
-      controllerRssBytes: controllerAfter.rssBytes,
-      controllerPeakRssBytes: controllerAfter.peakRssBytes,
-      heapUsedBytes: metrics.heapUsedBytes,
-      heapTotalBytes: metrics.heapTotalBytes,
-      apiServerRssBytes: apiServerAfter.rssBytes,
-    },
-    p4: {
-      countedBy:
-        'a counting HTTPS proxy between the restarted controller and the API server (every request, successful or not, by verb and resource); the benchmark\'s own watches bypass it',
-      restart: {
-        timersArmedSeconds: seconds(timersArmedMs),
-        timersArmed,
-        // The workload's Certificates and the CA's.
-        certificates: count + 1,
-        idleSeconds: seconds(idleAt - restarted.process.spawnedAt),
-        reissues,
-        notReady: count - cluster.readyCount(),
-        requests: restartRequests,
-      },
-      steady: {
-        seconds: seconds(steadyMs),
-        requests: steadyRequests,
-        controllerCpuPercent: Math.round(((steadyAfter.cpuSeconds - steadyBefore.cpuSeconds) / (steadyMs / 1000)) * 10000) / 100,
-        controllerCpuPercentPer5s: steadySlices,
-        controllerRssBytes: steadyAfter.rssBytes,
-      },
-    },
-    ...(options.cpuProfile || options.heapProfile
-      ? {
-          profiles: await summarizeProfilesIn(profileDir, {
-            'restart-controller.cpuprofile': { restart: { fromUs: restartStartUs, toUs: idleUs }, steady: { fromUs: steadyStartUs, toUs: steadyEndUs } },
-          }),
-        }
-      : {}),
-  };
-  return { ...measured, goals: judge(measured) };
-}
-
-async function shutdown(running: Running): Promise<void> {
-  await running.controller?.process.stop();
-  await running.proxy?.close();
-  await running.cluster?.close();
-  await running.apiServer?.process.stop();
-}
 
 async function main(args: string[]): Promise<number> {
   let options: ReturnType<typeof parseBenchOptions>;
@@ -278,19 +29,14 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const running: Running = { dataDir: await mkdtemp(join(tmpdir(), 'certwright-bench-')) };
-  let result: LifecycleResult;
+  const command = ['node', relative(process.cwd(), process.argv[1] ?? ''), ...args].join(' ');
+  let result;
   try {
-    result = await run(options, ['node', relative(process.cwd(), process.argv[1] ?? ''), ...args].join(' '), running, log);
+    result = await runLifecycleBenchmark(options, command, log);
   } catch (err) {
-    log(`benchmark failed: ${err instanceof Error ? err.message : String(err)}\n(data directory kept: ${running.dataDir})`);
-    await shutdown(running);
+    log(`benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
-  await shutdown(running);
-  if (options.keepData) log(`data directory kept: ${running.dataDir}`);
-  else await rm(running.dataDir, { recursive: true, force: true });
-
   await mkdir(dirname(options.output), { recursive: true });
   await writeFile(options.output, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${renderReport(result)}\n\nwrote ${options.output}\n`);

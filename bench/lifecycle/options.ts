@@ -1,11 +1,26 @@
 /** Command-line flags of `npm run bench:lifecycle` / `bench:smoke`. */
 import { parseArgs } from 'node:util';
 
+/** The key every benchmark Certificate, the CA and the crypto baseline use. */
+export interface BenchKey {
+  algorithm: 'ECDSA' | 'RSA';
+  size: number;
+}
+
+const DEFAULT_KEY_SIZE: Record<BenchKey['algorithm'], number> = { ECDSA: 256, RSA: 2048 };
+const KEY_SIZES: Record<BenchKey['algorithm'], readonly number[]> = { ECDSA: [256, 384, 521], RSA: [2048, 3072, 4096] };
+
 export interface BenchOptions {
   /** Certificates created at once in P1. */
   count: number;
+  /** Key algorithm and size of the Certificates, the CA and the crypto baseline. */
+  key: BenchKey;
   /** Length of the P4 steady-state window. */
   steadySeconds: number;
+  /** Skip P4's steady-state window (the restart is still measured). */
+  skipSteady: boolean;
+  /** Skip P4 altogether (restart and steady state): P1 and P3 only. */
+  skipRestart: boolean;
   /** Certificates the crypto baseline makes in-process. */
   cryptoSamples: number;
   /** Creates in flight at once (the client opens one connection per request in flight). */
@@ -31,7 +46,11 @@ export const benchUsage = `Usage: node dist/bench/lifecycle/main.js [flags]
        npm run bench:lifecycle -- --count 10000
 
   --count N                 Certificates applied at once (default 1000; the goal is stated at 10000)
+  --key-algorithm A         ECDSA (default) or RSA: the Certificates', the CA's and the crypto baseline's key
+  --key-size N              key size (default 256 for ECDSA, 2048 for RSA)
   --steady-seconds S        P4 steady-state window (default 60)
+  --skip-steady             measure the restart but not the steady-state window
+  --skip-restart            stop after P1 and P3 (no restart, no steady-state window)
   --crypto-samples N        certificates in the in-process crypto baseline (default 200)
   --create-concurrency N    creates in flight (default 64)
   --timeout-seconds S       give up on P1 after S (default 600)
@@ -54,6 +73,14 @@ function positiveInteger(flag: string, text: string | undefined, fallback: numbe
   return n;
 }
 
+function benchKey(algorithmText: string | undefined, sizeText: string | undefined): BenchKey {
+  const algorithm = algorithmText ?? 'ECDSA';
+  if (algorithm !== 'ECDSA' && algorithm !== 'RSA') throw new BenchUsageError(`--key-algorithm must be ECDSA or RSA, got ${JSON.stringify(algorithm)}`);
+  const size = positiveInteger('key-size', sizeText, DEFAULT_KEY_SIZE[algorithm]);
+  if (!KEY_SIZES[algorithm].includes(size)) throw new BenchUsageError(`--key-size for ${algorithm} must be one of ${KEY_SIZES[algorithm].join(', ')}, got ${size}`);
+  return { algorithm, size };
+}
+
 export function parseBenchOptions(args: readonly string[], defaultOutputDir: string): BenchOptions & { help: boolean } {
   let values;
   try {
@@ -62,7 +89,11 @@ export function parseBenchOptions(args: readonly string[], defaultOutputDir: str
       strict: true,
       options: {
         count: { type: 'string' },
+        'key-algorithm': { type: 'string' },
+        'key-size': { type: 'string' },
         'steady-seconds': { type: 'string' },
+        'skip-steady': { type: 'boolean' },
+        'skip-restart': { type: 'boolean' },
         'crypto-samples': { type: 'string' },
         'create-concurrency': { type: 'string' },
         'timeout-seconds': { type: 'string' },
@@ -84,7 +115,10 @@ export function parseBenchOptions(args: readonly string[], defaultOutputDir: str
     help: values.help ?? false,
     smoke,
     count: positiveInteger('count', values.count, smoke ? 20 : 1000),
+    key: benchKey(values['key-algorithm'], values['key-size']),
     steadySeconds: positiveInteger('steady-seconds', values['steady-seconds'], smoke ? 3 : 60),
+    skipSteady: values['skip-steady'] ?? false,
+    skipRestart: values['skip-restart'] ?? false,
     cryptoSamples: positiveInteger('crypto-samples', values['crypto-samples'], smoke ? 20 : 200),
     createConcurrency: positiveInteger('create-concurrency', values['create-concurrency'], 64),
     timeoutSeconds: positiveInteger('timeout-seconds', values['timeout-seconds'], smoke ? 120 : 600),

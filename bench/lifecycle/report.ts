@@ -45,7 +45,8 @@ export interface LifecycleResult {
     heapTotalBytes: number;
     apiServerRssBytes: number;
   };
-  p4: {
+  /** Absent with --skip-restart. */
+  p4?: {
     /** How API requests were counted. */
     countedBy: string;
     restart: {
@@ -61,7 +62,8 @@ export interface LifecycleResult {
       notReady: number;
       requests: RequestCounts;
     };
-    steady: {
+    /** Absent with --skip-steady. */
+    steady?: {
       seconds: number;
       requests: RequestCounts;
       controllerCpuPercent: number;
@@ -85,13 +87,25 @@ export interface GoalResult {
 type Measured = Omit<LifecycleResult, 'goals'>;
 
 /** One goal of issues 5 and 11, as a named pure check of the measured result. */
-interface Goal {
+interface Goal<M = Measured> {
   id: string;
   what: string;
   goal: string;
-  value: (r: Measured) => string;
-  met: (r: Measured) => boolean;
+  value: (r: M) => string;
+  met: (r: M) => boolean;
 }
+
+type WithRestart = Measured & { p4: NonNullable<Measured['p4']> };
+type WithSteady = Measured & { p4: WithRestart['p4'] & { steady: NonNullable<WithRestart['p4']['steady']> } };
+
+const NOT_MEASURED = 'not measured';
+
+/** A goal judged only when the phase it needs was measured (--skip-restart, --skip-steady). */
+function when<M extends Measured>(measured: (r: Measured) => r is M, goal: Goal<M>): Goal {
+  return { ...goal, value: (r) => (measured(r) ? goal.value(r) : NOT_MEASURED), met: (r) => measured(r) && goal.met(r) };
+}
+const restartMeasured = (r: Measured): r is WithRestart => r.p4 !== undefined;
+const steadyMeasured = (r: Measured): r is WithSteady => r.p4?.steady !== undefined;
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -117,34 +131,34 @@ export const goals: readonly Goal[] = [
     value: (r) => `${round(r.p3.controllerRssBytes / MiB, 1)} MiB`,
     met: (r) => r.p3.controllerRssBytes <= 150 * MiB,
   },
-  {
+  when(steadyMeasured, {
     id: 'P4',
     what: 'API writes in steady state',
     goal: '0',
     value: (r) => String(r.p4.steady.requests.writes),
     met: (r) => r.p4.steady.requests.writes === 0,
-  },
-  {
+  }),
+  when(steadyMeasured, {
     id: 'P4',
     what: 'controller CPU in steady state',
     goal: '< 1%',
     value: (r) => `${round(r.p4.steady.controllerCpuPercent)}%`,
     met: (r) => r.p4.steady.controllerCpuPercent < 1,
-  },
-  {
+  }),
+  when(restartMeasured, {
     id: 'P4',
     what: 'restart → all renewal timers armed',
     goal: '≤ 10 s',
     value: (r) => `${round(r.p4.restart.timersArmedSeconds)} s, ${r.p4.restart.timersArmed}/${r.p4.restart.certificates} armed`,
     met: (r) => r.p4.restart.timersArmedSeconds <= 10 && r.p4.restart.timersArmed === r.p4.restart.certificates,
-  },
-  {
+  }),
+  when(restartMeasured, {
     id: 'P4',
     what: 'reissues after restart',
     goal: '0',
     value: (r) => String(r.p4.restart.reissues),
     met: (r) => r.p4.restart.reissues === 0 && r.p4.restart.notReady === 0,
-  },
+  }),
 ];
 
 export function judge(measured: Measured): GoalResult[] {
@@ -168,10 +182,26 @@ function sliceSummary(slices: readonly number[]): string {
   return `median ${quantile(sorted, 0.5)}%, max ${sorted.at(-1) ?? NaN}% (${slices.length} slices)`;
 }
 
+type Restart = NonNullable<LifecycleResult['p4']>['restart'];
+type Steady = NonNullable<NonNullable<LifecycleResult['p4']>['steady']>;
+
+const restartRows = (restart: Restart): string[][] => [
+  ['P4 restart → timers armed', `${round(restart.timersArmedSeconds)} s (${restart.timersArmed} of ${restart.certificates} Certificates)`],
+  ['P4 restart → idle', `${round(restart.idleSeconds)} s`],
+  ['P4 restart reissues / not Ready', `${restart.reissues} / ${restart.notReady}`],
+  ['P4 restart API requests', writesLine(restart.requests)],
+];
+
+const steadyRows = (steady: Steady): string[][] => [
+  [`P4 steady state (${steady.seconds} s) API requests`, writesLine(steady.requests)],
+  ['P4 steady state controller CPU / RSS', `${round(steady.controllerCpuPercent)}% / ${round(steady.controllerRssBytes / MiB, 1)} MiB`],
+  ['P4 steady state controller CPU per 5 s', sliceSummary(steady.controllerCpuPercentPer5s)],
+];
+
 /** The human summary: measurements, then the goals. */
 export function renderReport(r: LifecycleResult): string {
   const measurements: string[][] = [
-    ['crypto baseline (keygen+CSR+sign+parse, P-256)', `${round(r.crypto.cpuMsPerCertificate, 3)} ms CPU/cert, ${round(r.crypto.wallMsPerCertificate, 3)} ms wall/cert`],
+    [`crypto baseline (keygen+CSR+sign+parse, ${r.crypto.key.algorithm}-${r.crypto.key.size})`, `${round(r.crypto.cpuMsPerCertificate, 3)} ms CPU/cert, ${round(r.crypto.wallMsPerCertificate, 3)} ms wall/cert`],
     ['P1 certificates', String(r.p1.certificates)],
     ['P1 wall time to all Ready', `${round(r.p1.wallSeconds)} s`],
     ['P1 throughput', `${round(r.p1.certificatesPerSecond, 1)} certs/s`],
@@ -192,20 +222,15 @@ export function renderReport(r: LifecycleResult): string {
       `${round(r.p3.baselineRssBytes / MiB, 1)} / ${round(r.p3.baselineHeapUsedBytes / MiB, 1)} MiB; growth ${round((r.p3.controllerRssBytes - r.p3.baselineRssBytes) / r.p1.certificates / 1024, 1)} KiB RSS, ${round((r.p3.heapUsedBytes - r.p3.baselineHeapUsedBytes) / r.p1.certificates / 1024, 1)} KiB heap per cert`,
     ],
     ['P3 API server RSS', `${round(r.p3.apiServerRssBytes / MiB, 1)} MiB`],
-    ['P4 restart → timers armed', `${round(r.p4.restart.timersArmedSeconds)} s (${r.p4.restart.timersArmed} of ${r.p4.restart.certificates} Certificates)`],
-    ['P4 restart → idle', `${round(r.p4.restart.idleSeconds)} s`],
-    ['P4 restart reissues / not Ready', `${r.p4.restart.reissues} / ${r.p4.restart.notReady}`],
-    ['P4 restart API requests', writesLine(r.p4.restart.requests)],
-    [`P4 steady state (${r.p4.steady.seconds} s) API requests`, writesLine(r.p4.steady.requests)],
-    ['P4 steady state controller CPU / RSS', `${round(r.p4.steady.controllerCpuPercent)}% / ${round(r.p4.steady.controllerRssBytes / MiB, 1)} MiB`],
-    ['P4 steady state controller CPU per 5 s', sliceSummary(r.p4.steady.controllerCpuPercentPer5s)],
+    ...(r.p4 ? restartRows(r.p4.restart) : [['P4', 'skipped (--skip-restart)']]),
+    ...(r.p4?.steady ? steadyRows(r.p4.steady) : r.p4 ? [['P4 steady state', 'skipped (--skip-steady)']] : []),
   ];
-  const goalRows = r.goals.map((g) => [g.id, g.what, g.goal, g.value, g.met ? 'met' : 'MISSED']);
+  const goalRows = r.goals.map((g) => [g.id, g.what, g.goal, g.value, g.met ? 'met' : g.value === NOT_MEASURED ? '—' : 'MISSED']);
   const sections = [
     `certwright lifecycle benchmark — ${r.machine.nproc} × ${r.machine.cpuModel}, node ${r.machine.node}, load average ${r.machine.loadAverage.start} → ${r.machine.loadAverage.end}`,
     renderTable(['measurement', 'value'], measurements),
     renderTable(['id', 'goal', 'target', 'measured', ''], goalRows),
-    `API requests counted by: ${r.p4.countedBy}`,
+    ...(r.p4 ? [`API requests counted by: ${r.p4.countedBy}`] : []),
   ];
   for (const [name, summary] of Object.entries(r.profiles ?? {})) {
     const rows = (costs: CostLine[]) => costs.map((c) => [c.what, String(c.amount), String(c.percent)]);

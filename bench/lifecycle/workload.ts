@@ -1,6 +1,6 @@
 /**
  * What the benchmark asks of the cluster: a CA (SelfSigned ClusterIssuer → CA Certificate → CA
- * ClusterIssuer), then N ECDSA P-256 Certificates created at once; and what it watches: every
+ * ClusterIssuer), then N Certificates (ECDSA P-256 unless asked otherwise) created at once; and what it watches: every
  * Certificate's Ready condition and revision, through an informer (a watch, not a polling loop).
  */
 import { performance } from 'node:perf_hooks';
@@ -16,12 +16,13 @@ import { objectKey } from '../../controller/runtime/keys.js';
 import { CERTIFICATES, CLUSTER_ISSUERS } from '../../controller/runtime/resources.js';
 import { TimerQueue } from '../../controller/runtime/timers.js';
 import { DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../../issuers/context.js';
+import type { BenchKey } from './options.js';
 
 export const BENCH_NAMESPACE = 'bench';
 export const CA_ISSUER_NAME = 'bench-ca';
 
-/** The issuing chain every benchmark Certificate is signed by. */
-export function caManifests(): KubeObject[] {
+/** The issuing chain every benchmark Certificate is signed by; its key is of the Certificates' type. */
+export function caManifests(key: BenchKey): KubeObject[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: BENCH_NAMESPACE } },
     { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'bench-selfsigned' }, spec: { selfSigned: {} } },
@@ -33,7 +34,7 @@ export function caManifests(): KubeObject[] {
         isCA: true,
         commonName: 'certwright bench root CA',
         secretName: 'bench-root-ca',
-        privateKey: { algorithm: 'ECDSA', size: 256 },
+        privateKey: { ...key },
         issuerRef: { name: 'bench-selfsigned', kind: 'ClusterIssuer' },
       },
     },
@@ -41,8 +42,8 @@ export function caManifests(): KubeObject[] {
   ];
 }
 
-/** The i-th benchmark Certificate: ECDSA P-256 from the CA ClusterIssuer, one DNS name. */
-export function benchCertificate(i: number): Certificate {
+/** The i-th benchmark Certificate: a `key` key from the CA ClusterIssuer, one DNS name. */
+export function benchCertificate(i: number, key: BenchKey): Certificate {
   const name = `cert-${String(i).padStart(5, '0')}`;
   return {
     apiVersion: 'cert-manager.io/v1',
@@ -52,7 +53,7 @@ export function benchCertificate(i: number): Certificate {
       secretName: `${name}-tls`,
       commonName: `${name}.bench.example`,
       dnsNames: [`${name}.bench.example`],
-      privateKey: { algorithm: 'ECDSA', size: 256 },
+      privateKey: { ...key },
       issuerRef: { name: CA_ISSUER_NAME, kind: 'ClusterIssuer', group: 'cert-manager.io' },
     },
   } as Certificate;
@@ -104,8 +105,8 @@ export class BenchCluster {
     await Promise.all([this.certificates.waitForSync(), this.clusterIssuers.waitForSync()]);
   }
 
-  async createCa(): Promise<void> {
-    await applyManifests(this.client, caManifests(), 'certwright-bench');
+  async createCa(key: BenchKey): Promise<void> {
+    await applyManifests(this.client, caManifests(key), 'certwright-bench');
     await this.until(() => isReady(this.clusterIssuers.get({ name: CA_ISSUER_NAME })));
   }
 

@@ -164,6 +164,19 @@ test('options: defaults, smoke defaults, and specific errors', () => {
   assert.throws(() => parseBenchOptions(['--counts', '1'], '/r'), BenchUsageError);
 });
 
+test('options: key algorithm and size, skipped phases', () => {
+  const defaults = parseBenchOptions([], '/r');
+  assert.deepEqual([defaults.key, defaults.skipSteady, defaults.skipRestart], [{ algorithm: 'ECDSA', size: 256 }, false, false]);
+  assert.deepEqual(parseBenchOptions(['--key-algorithm', 'RSA'], '/r').key, { algorithm: 'RSA', size: 2048 });
+  assert.deepEqual(parseBenchOptions(['--key-algorithm=ECDSA', '--key-size=384'], '/r').key, { algorithm: 'ECDSA', size: 384 });
+  const skipped = parseBenchOptions(['--skip-steady', '--skip-restart'], '/r');
+  assert.deepEqual([skipped.skipSteady, skipped.skipRestart], [true, true]);
+  const usageError = (args: string[], message: RegExp) => assert.throws(() => parseBenchOptions(args, '/r'), (e: Error) => e instanceof BenchUsageError && message.test(e.message));
+  usageError(['--key-algorithm', 'Ed25519'], /--key-algorithm must be ECDSA or RSA, got "Ed25519"/);
+  usageError(['--key-algorithm', 'RSA', '--key-size', '256'], /--key-size for RSA must be one of 2048, 3072, 4096, got 256/);
+  usageError(['--key-size', '2048'], /--key-size for ECDSA must be one of 256, 384, 521/);
+});
+
 test('quantile: nearest rank', () => {
   const values = Array.from({ length: 100 }, (_, i) => i + 1);
   assert.equal(quantile(values, 0.5), 50);
@@ -191,12 +204,22 @@ test('goals: each one judged from the measured result', () => {
       ['reissues after restart', true],
     ],
   );
+  const p4 = measured.p4!;
   const armed = (timersArmed: number) => {
-    const restart = { ...measured.p4.restart, timersArmedSeconds: 2, timersArmed };
-    return judge({ ...measured, p4: { ...measured.p4, restart } }).find((g) => g.what === 'restart → all renewal timers armed')?.met;
+    const restart = { ...p4.restart, timersArmedSeconds: 2, timersArmed };
+    return judge({ ...measured, p4: { ...p4, restart } }).find((g) => g.what === 'restart → all renewal timers armed')?.met;
   };
   assert.equal(armed(11), true);
   assert.equal(armed(10), false, 'in time, but one Certificate without its timer');
+
+  const judged = (p4Measured: typeof measured.p4) => judge({ ...measured, p4: p4Measured }).slice(3).map((g) => [g.value, g.met]);
+  const { steady: _, ...withoutSteady } = p4;
+  assert.deepEqual(
+    judged(withoutSteady),
+    [['not measured', false], ['not measured', false], ['10.5 s, 11/11 armed', false], ['0', true]],
+    '--skip-steady: the steady goals are not measured, the restart ones are',
+  );
+  assert.deepEqual(judged(undefined).map(([value]) => value), ['not measured', 'not measured', 'not measured', 'not measured'], '--skip-restart');
 });
 
 test('forEachConcurrently: every item once, never more than the limit in flight', async () => {

@@ -32,6 +32,7 @@ test('bench:smoke issues, restarts without reissuing and makes no writes in stea
     assert.ok(result.p3.controllerRssBytes > 10 * 1024 * 1024, 'RSS read from /proc');
     assert.ok(result.p3.heapUsedBytes > 0 && result.p3.heapUsedBytes <= result.p3.heapTotalBytes, 'heap read from /metrics');
 
+    assert.ok(result.p4?.steady, 'restart and steady state measured');
     assert.equal(result.p4.restart.reissues, 0);
     assert.equal(result.p4.restart.notReady, 0);
     assert.ok(result.p4.restart.timersArmedSeconds > 0 && result.p4.restart.timersArmedSeconds <= result.p4.restart.idleSeconds);
