@@ -50,7 +50,9 @@ export type Fault =
   /** Pass it through, then cut the connection this long after the answer started (a dropped watch). */
   | { cutAfterMs: number }
   /** Answer a watch with the ERROR event a server sends when the resourceVersion is too old. */
-  | { watchGone: true };
+  | { watchGone: true }
+  /** Hold the request open with a 200 and deliver nothing (a stalled watch), until the client leaves. */
+  | { stall: true };
 
 export type FaultPolicy = (method: string, url: string) => Fault | undefined;
 
@@ -101,6 +103,11 @@ export async function startCountingProxy(target: string, dataDir: string, option
       req.resume();
       const gone = JSON.parse(statusBody(410, 'too old resource version (injected by the fault proxy)')) as object;
       res.writeHead(200, { 'content-type': 'application/json' }).end(`${JSON.stringify({ type: 'ERROR', object: { ...gone, reason: 'Expired' } })}\n`);
+      return;
+    }
+    if (fault && 'stall' in fault) {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
       return;
     }
     const outgoing = request(

@@ -106,10 +106,21 @@ export interface KubeClientOptions {
   rateLimit?: TokenBucketOptions;
   /** Per-request inactivity limit for non-watch calls. */
   requestTimeoutMs?: number;
+  /**
+   * Longest a watch that asked for bookmarks may deliver nothing before it counts as stalled and is
+   * ended (its informer watches again from the last resourceVersion).
+   */
+  watchSilenceLimitMs?: number;
   userAgent?: string;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * A server asked for bookmarks sends one at least every minute (kube's watch cache; certwright's API
+ * server every 30 s), so three minutes of nothing is a watch held open by something in between that
+ * delivers no more, not a quiet resource.
+ */
+const DEFAULT_WATCH_SILENCE_LIMIT_MS = 180_000;
 /** Tokens from exec plugins and projected token files rotate; re-read them this often. */
 const CREDENTIAL_REFRESH_MS = 30_000;
 const DEFAULT_LIST_PAGE_SIZE = 500;
@@ -139,6 +150,7 @@ export class KubeClient {
   #timers: TimerQueue;
   #bucket: TokenBucket;
   #requestTimeoutMs: number;
+  #watchSilenceLimitMs: number;
   #userAgent: string;
   #connection: Promise<Connection> | undefined;
   #credentials: Credentials | undefined;
@@ -151,6 +163,7 @@ export class KubeClient {
     this.#timers = options.timers;
     this.#bucket = new TokenBucket(options.timers.clock, options.rateLimit ?? DEFAULT_CLIENT_RATE);
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#watchSilenceLimitMs = options.watchSilenceLimitMs ?? DEFAULT_WATCH_SILENCE_LIMIT_MS;
     this.#userAgent = options.userAgent ?? 'certwright';
   }
 
@@ -292,7 +305,7 @@ export class KubeClient {
     };
     let response: http.IncomingMessage;
     try {
-      response = await this.#send(spec, { signal, idleTimeoutMs: watchIdleTimeoutMs(timeoutSeconds) });
+      response = await this.#send(spec, { signal, idleTimeoutMs: watchIdleTimeoutMs(timeoutSeconds, allowWatchBookmarks ? this.#watchSilenceLimitMs : 0) });
     } catch (err) {
       if (signal.aborted) return;
       throw err;
@@ -443,10 +456,13 @@ export function retryAfterDelayMs(status: number, retryAfter: string | undefined
 
 /**
  * A watch whose server vanished without closing the connection would hang forever; the server ends
- * it after `timeoutSeconds` anyway, so silence well past that means the connection is dead.
+ * it after `timeoutSeconds` anyway, so silence well past that means the connection is dead. With
+ * bookmarks asked for, silence longer than `silenceLimitMs` (0: none) means the same, sooner.
  */
-function watchIdleTimeoutMs(timeoutSeconds: number | undefined): number {
-  return timeoutSeconds ? (timeoutSeconds + 30) * 1000 : 0;
+export function watchIdleTimeoutMs(timeoutSeconds: number | undefined, silenceLimitMs: number): number {
+  const serverEndMs = timeoutSeconds ? (timeoutSeconds + 30) * 1000 : 0;
+  if (silenceLimitMs <= 0) return serverEndMs;
+  return serverEndMs > 0 ? Math.min(serverEndMs, silenceLimitMs) : silenceLimitMs;
 }
 
 function readBody(response: http.IncomingMessage): Promise<string> {
