@@ -1,0 +1,42 @@
+/** What every benchmark result records about the machine it ran on, and how results are written. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+
+export interface MachineInfo {
+  nproc: number;
+  cpuModel: string;
+  node: string;
+  memoryBytes: number;
+  /** 1-minute load average at the start and at the end: other work on the machine only ever adds time. */
+  loadAverage: { start: number; end: number };
+}
+
+export const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** The 1-minute load average now. */
+export function oneMinuteLoad(): number {
+  return round(loadavg()[0]!);
+}
+
+export function machineInfo(loadAtStart: number): MachineInfo {
+  return {
+    nproc: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? '',
+    node: process.version,
+    memoryBytes: totalmem(),
+    loadAverage: { start: loadAtStart, end: oneMinuteLoad() },
+  };
+}
+
+export async function writeJson(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** `node <script> <args>` relative to the working directory, as the result's `command`. */
+export function commandLine(args: readonly string[]): string {
+  const script = process.argv[1] ?? '';
+  const relative = script.startsWith(`${process.cwd()}/`) ? script.slice(process.cwd().length + 1) : script;
+  return ['node', relative, ...args].join(' ');
+}
