@@ -12,6 +12,8 @@ import type { IssuerBackend, IssuerContext } from '../../issuers/backend.js';
 import { createDns01Providers } from '../../solvers/dns01/registry.js';
 import { Http01Listener } from '../../solvers/http01/listener.js';
 import { createLocalHttp01Solver } from '../../solvers/http01/local-solver.js';
+import { createServiceHttp01Solver } from '../../solvers/http01/service-solver.js';
+import type { TokenService } from '../../solvers/http01/solver-objects.js';
 import type { EventRecorder } from '../events.js';
 import type { AcmeRequestObservation } from '../observability/metrics.js';
 import type { KubeClient } from '../runtime/client.js';
@@ -29,6 +31,13 @@ import { AriController, replacesFor, type DEFAULT_ARI_POLL_BOUNDS } from './ari.
 
 /** cert-manager's `--acme-http01-solver-address` default. */
 export const DEFAULT_HTTP01_SOLVER_ADDRESS = ':80';
+/** The chart's Service in front of the token listener (`--acme-http01-solver-service-name`, `-port`). */
+export const DEFAULT_HTTP01_SOLVER_SERVICE = { name: 'certwright-http01', port: 80 } as const;
+/** How HTTP-01 tokens reach the ACME server: `local` (the listener alone) or `service` (solver Ingresses / HTTPRoutes routed to the listener's Service). */
+export const HTTP01_SOLVER_MODES = ['local', 'service'] as const;
+export type Http01SolverMode = (typeof HTTP01_SOLVER_MODES)[number];
+/** HTTP-01 Challenges by token, for a replica answering a token another replica presented. */
+const CHALLENGES_BY_TOKEN = 'http01-token';
 
 /** The ACME flags (cert-manager's names in comments). */
 export interface AcmeOptions {
@@ -36,6 +45,14 @@ export interface AcmeOptions {
   http01SolverAddress?: string;
   /** `--acme-http01-solver-nameservers`: resolvers of the HTTP-01 self-check. */
   http01SolverNameservers?: string[];
+  /** `--acme-http01-solver-mode` (`local` unless told; `certwright run` picks `service` against a cluster). */
+  http01SolverMode?: Http01SolverMode;
+  /** `--acme-http01-solver-service-{name,namespace,port}`: the listener's Service, the backend of service mode. */
+  http01SolverService?: TokenService;
+  /** The `ACMEHTTP01IngressPathTypeExact` feature gate (on). */
+  http01IngressPathTypeExact?: boolean;
+  /** Port the service-mode self-check connects to (80; tests point it at the listener). */
+  http01SelfCheckPort?: number;
   /** `--max-concurrent-challenges` (60). */
   maxConcurrentChallenges?: number;
   /** `--dns01-check-retry-period` (10 s), also between HTTP-01 self-checks. */
@@ -94,7 +111,7 @@ export class AcmeComponents {
     this.challenges = new Informer<Challenge>({
       source: deps.client.listerWatcher<Challenge>(CHALLENGES, scope),
       timers: deps.timers,
-      indexers: ownerIndexers as never,
+      indexers: { ...ownerIndexers, [CHALLENGES_BY_TOKEN]: (c: Challenge) => (c.spec.type === 'HTTP-01' ? [c.spec.token] : []) } as never,
       transform: withoutManagedFields,
       onError: deps.onInformerError('challenges'),
     });
@@ -124,19 +141,29 @@ export class AcmeComponents {
       this.controllers.push(new AriController({ ...ariCommon, certificates: deps.certificates, ...(options.ariPollBounds ? { pollBounds: options.ariPollBounds } : {}) }));
     }
     // Without an address (embedding callers, tests of other features) nothing binds :80 and HTTP-01 Challenges fail clearly.
-    this.http01 = deps.runChallenges && options.http01SolverAddress !== undefined ? new Http01Listener() : undefined;
+    const serviceMode = options.http01SolverMode === 'service';
+    if (serviceMode && !options.http01SolverService) throw new Error('HTTP-01 service mode needs the token Service (name, namespace, port)');
+    this.http01 = deps.runChallenges && options.http01SolverAddress !== undefined ? new Http01Listener(serviceMode ? (token) => this.#liveKey(token) : undefined) : undefined;
     if (deps.runChallenges) {
       const listener = this.http01;
+      const local = listener && {
+        listener,
+        port: () => this.#boundPort(),
+        ...(options.http01SolverNameservers ? { nameservers: options.http01SolverNameservers } : {}),
+      };
+      const http01 =
+        local &&
+        (serviceMode
+          ? createServiceHttp01Solver({
+              ...local,
+              client: deps.client,
+              service: options.http01SolverService!,
+              ...(options.http01IngressPathTypeExact !== undefined ? { ingressPathTypeExact: options.http01IngressPathTypeExact } : {}),
+              ...(options.http01SelfCheckPort !== undefined ? { selfCheckPort: options.http01SelfCheckPort } : {}),
+            })
+          : createLocalHttp01Solver(local));
       const solvers: Partial<Record<Challenge['spec']['type'], ChallengeSolver>> = {
-        ...(listener
-          ? {
-              'HTTP-01': createLocalHttp01Solver({
-                listener,
-                port: () => this.#boundPort(),
-                ...(options.http01SolverNameservers ? { nameservers: options.http01SolverNameservers } : {}),
-              }),
-            }
-          : {}),
+        ...(http01 ? { 'HTTP-01': http01 } : {}),
         'DNS-01': createDns01Solver({
           providers: createDns01Providers(),
           context: deps.context,
@@ -183,6 +210,11 @@ export class AcmeComponents {
       this.#listenError = new Error(`the HTTP-01 solver listener could not listen on ${this.#options.http01SolverAddress}: ${err instanceof Error ? err.message : String(err)}`);
       onError?.(this.#listenError);
     }
+  }
+
+  /** The key of a live HTTP-01 Challenge with `token` (presented by any replica). */
+  #liveKey(token: string): string | undefined {
+    return this.challenges.byIndex(CHALLENGES_BY_TOKEN, token).find((c) => !c.metadata.deletionTimestamp && c.status?.processing === true)?.spec.key;
   }
 
   #boundPort(): number {

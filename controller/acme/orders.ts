@@ -4,7 +4,7 @@
  * the one step `nextOrderAction` names, writes status when it changed, and requeues itself only
  * for polling (honouring Retry-After); Challenge changes wake it otherwise.
  */
-import type { Challenge, ChallengeSpec, Order, OrderStatus } from '../../api/types.js';
+import type { ACMEChallengeSolver, Challenge, ChallengeSpec, Order, OrderStatus } from '../../api/types.js';
 import { parseDuration } from '../../api/duration.js';
 import { rfc3339 } from '../../apiserver/time.js';
 import { CERTIFICATE_NAME_ANNOTATION } from '../../api/well-known.js';
@@ -13,7 +13,7 @@ import { choosePreferredChain } from '../../issuers/acme/chains.js';
 import { dns01TxtValue, type AcmeClient, type AcmeOrder } from '../../issuers/acme/client.js';
 import { computeName, ORDERS_BY_OWNER_UID, orderIdentifiers } from '../../issuers/acme/orders.js';
 import { isAcmeProblem, isPermanentProblem, Problem } from '../../issuers/acme/problem.js';
-import type { GenericIssuer } from '../../issuers/backend.js';
+import { describeError, type GenericIssuer } from '../../issuers/backend.js';
 import { parseCsr } from '../../pki/index.js';
 import { isAlreadyExists, isNotFound } from '../runtime/api-error.js';
 import { DEFAULT_BACKOFF } from '../runtime/backoff.js';
@@ -26,6 +26,7 @@ import type { WorkQueue } from '../runtime/workqueue.js';
 import { IssuerLookup, queueController, type AcmeControllerOptions } from './queue.js';
 import { isFailedState, nextOrderAction } from './order-decisions.js';
 import { selectSolver } from './solver-selection.js';
+import { solverForOrder } from './solver-overrides.js';
 
 export const ORDERS_CONTROLLER_NAME = 'orders';
 export const CHALLENGE_API_VERSION = 'acme.cert-manager.io/v1';
@@ -250,6 +251,13 @@ export class OrderController {
         this.#o.events.event(order, 'Warning', 'Solver', `Failed to determine a valid solver configuration for the set of domains on the Order: no configured challenge solvers can be used for ${domain}`);
         continue;
       }
+      let solver: ACMEChallengeSolver;
+      try {
+        solver = solverForOrder(choice.solver, order);
+      } catch (err) {
+        this.#o.events.event(order, 'Warning', 'Solver', `Failed to apply the solver overrides of the Order for ${domain}: ${describeError(err)}`);
+        continue;
+      }
       const keyAuth = client.keyAuthorization(acmeChallenge.token);
       const spec: ChallengeSpec = {
         url: acmeChallenge.url,
@@ -259,7 +267,7 @@ export class OrderController {
         type: choice.type === 'http-01' ? 'HTTP-01' : 'DNS-01',
         token: acmeChallenge.token,
         key: choice.type === 'http-01' ? keyAuth : dns01TxtValue(keyAuth),
-        solver: choice.solver,
+        solver,
         issuerRef: order.spec.issuerRef,
       };
       const name = computeName(order.metadata.name ?? '', spec);

@@ -2,7 +2,9 @@
  * The built-in HTTP-01 responder of local mode (`--acme-http01-solver-address`, default `:80`):
  * answers `GET /.well-known/acme-challenge/<token>` with the key authorization of a live challenge
  * and 404 for anything else. Every `http01` solver (ingress or gatewayHTTPRoute) is served here in
- * local mode, so cluster manifests work unchanged on one machine.
+ * local mode, so cluster manifests work unchanged on one machine. In a cluster every replica sits
+ * behind the Service the solver Ingresses route to, so a replica also answers tokens other replicas
+ * presented, from the Challenges it watches (`lookup`).
  */
 import { createServer, type Server } from 'node:http';
 
@@ -22,7 +24,13 @@ export function parseListenAddress(address: string): { host: string | undefined;
 
 export class Http01Listener {
   #keys = new Map<string, string>();
+  #lookup: ((token: string) => string | undefined) | undefined;
   #server: Server | undefined;
+
+  /** `lookup` finds the key of a token this process did not present (another replica's Challenge). */
+  constructor(lookup?: (token: string) => string | undefined) {
+    this.#lookup = lookup;
+  }
 
   /** Serves `key` for `token` until cleaned up. */
   present(token: string, key: string): void {
@@ -33,9 +41,9 @@ export class Http01Listener {
     this.#keys.delete(token);
   }
 
-  /** The key served for `token`, if live (for the in-process self-check). */
+  /** The key served for `token`, if live. */
   keyFor(token: string): string | undefined {
-    return this.#keys.get(token);
+    return this.#keys.get(token) ?? this.#lookup?.(token);
   }
 
   /** Starts listening; resolves with the bound port (port 0 picks a free one). */
@@ -44,7 +52,7 @@ export class Http01Listener {
     const server = createServer((req, res) => {
       const path = (req.url ?? '').split('?')[0]!;
       const token = path.startsWith(CHALLENGE_PATH_PREFIX) ? path.slice(CHALLENGE_PATH_PREFIX.length) : '';
-      const key = req.method === 'GET' && TOKEN_PATTERN.test(token) ? this.#keys.get(token) : undefined;
+      const key = req.method === 'GET' && TOKEN_PATTERN.test(token) ? this.keyFor(token) : undefined;
       if (key === undefined) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
         return;

@@ -4,7 +4,7 @@
  * configured nameservers, as the ACME server would (on port 80 in production).
  */
 import type { Challenge } from '../../api/types.js';
-import type { ChallengeSolver } from '../../controller/acme/challenge-solver.js';
+import type { ChallengeSolver, SelfCheckResult } from '../../controller/acme/challenge-solver.js';
 import type { Http01Listener } from './listener.js';
 import { checkHttp01 } from './self-check.js';
 
@@ -16,17 +16,18 @@ export interface LocalHttp01SolverOptions {
   nameservers?: string[];
 }
 
+/** One self-check of `challenge` on `port`, resolving its domain through `nameservers`. */
+export function selfCheckChallenge(challenge: Challenge, port: number, nameservers: string[] | undefined): Promise<SelfCheckResult> {
+  return checkHttp01(challenge.spec.dnsName, challenge.spec.token, challenge.spec.key, { port, ...(nameservers ? { nameservers } : {}) });
+}
+
 export function createLocalHttp01Solver(options: LocalHttp01SolverOptions): ChallengeSolver {
   return {
     present: async (challenge: Challenge) => {
       options.port(); // throws when the listener could not bind: presenting would serve nothing
       options.listener.present(challenge.spec.token, challenge.spec.key);
     },
-    check: (challenge: Challenge) =>
-      checkHttp01(challenge.spec.dnsName, challenge.spec.token, challenge.spec.key, {
-        port: options.port(),
-        ...(options.nameservers ? { nameservers: options.nameservers } : {}),
-      }),
+    check: (challenge: Challenge) => selfCheckChallenge(challenge, options.port(), options.nameservers),
     cleanUp: async (challenge: Challenge) => options.listener.cleanUp(challenge.spec.token),
   };
 }
