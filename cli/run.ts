@@ -24,7 +24,7 @@ import { loadKubeConfigClass } from '../controller/runtime/kubeconfig.js';
 import { DEFAULT_WORKERS } from '../controller/runtime/controller.js';
 import { DEFAULT_CLIENT_RATE } from '../controller/runtime/token-bucket.js';
 import { DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issuers/context.js';
-import { DEFAULT_HTTP01_SOLVER_ADDRESS, type AcmeOptions } from '../controller/acme/components.js';
+import { DEFAULT_HTTP01_SOLVER_ADDRESS, DEFAULT_HTTP01_SOLVER_SERVICE, HTTP01_SOLVER_MODES, type AcmeOptions, type Http01SolverMode } from '../controller/acme/components.js';
 import { DEFAULT_CHECK_RETRY_PERIOD_MS } from '../controller/acme/challenges.js';
 import { DEFAULT_MAX_CONCURRENT_CHALLENGES } from '../controller/acme/challenge-decisions.js';
 import { DEFAULT_LEADER_ELECTION, checkLeaderElectionTimings, type LeaderElectionConfig } from '../controller/leader/leases.js';
@@ -126,6 +126,12 @@ Flags (cert-manager's names in parentheses are accepted too):
                                           replicas (default 1: plain leader election)
   --acme-http01-solver-address ADDR       built-in HTTP-01 responder serving every http01 solver (default ${DEFAULT_HTTP01_SOLVER_ADDRESS})
   --acme-http01-solver-nameservers LIST   host:port resolvers for the HTTP-01 self-check
+  --acme-http01-solver-mode MODE          local: the responder alone answers; service: per Challenge a
+                                          solver Ingress or HTTPRoute routes to the responder's Service
+                                          (default local in local mode, service against a cluster)
+  --acme-http01-solver-service-name NAME  that Service (default ${DEFAULT_HTTP01_SOLVER_SERVICE.name}) /
+  --acme-http01-solver-service-namespace NS  its namespace (default --cluster-resource-namespace) /
+  --acme-http01-solver-service-port N     its port (default ${DEFAULT_HTTP01_SOLVER_SERVICE.port})
   --max-concurrent-challenges N           ACME challenges processed at once (default ${DEFAULT_MAX_CONCURRENT_CHALLENGES})
   --dns01-recursive-nameservers LIST      host:port or https:// DoH resolvers for the DNS-01 self-check
   --dns01-recursive-nameservers-only[=BOOL]  never ask the zone's authoritative nameservers
@@ -180,6 +186,10 @@ const options = {
   'feature-gates': { type: 'string' },
   'acme-http01-solver-address': { type: 'string' },
   'acme-http01-solver-nameservers': { type: 'string' },
+  'acme-http01-solver-mode': { type: 'string' },
+  'acme-http01-solver-service-name': { type: 'string' },
+  'acme-http01-solver-service-namespace': { type: 'string' },
+  'acme-http01-solver-service-port': { type: 'string' },
   'max-concurrent-challenges': { type: 'string' },
   'dns01-recursive-nameservers': { type: 'string' },
   'dns01-recursive-nameservers-only': { type: 'boolean' },
@@ -243,6 +253,12 @@ function duration(flag: string, text: string | undefined, fallback: number): num
     // reported below
   }
   throw new UsageError(`--${flag} must be a positive Go duration such as 30m or 1h, got ${JSON.stringify(text)}`);
+}
+
+function http01SolverMode(text: string): Http01SolverMode {
+  const mode = HTTP01_SOLVER_MODES.find((m) => m === text);
+  if (!mode) throw new UsageError(`--acme-http01-solver-mode must be one of ${HTTP01_SOLVER_MODES.join(', ')}, got ${JSON.stringify(text)}`);
+  return mode;
 }
 
 const commaList = (text: string) => text.split(',').map((item) => item.trim()).filter(Boolean);
@@ -344,6 +360,13 @@ export function parseRunFlags(args: readonly string[], env: NodeJS.ProcessEnv = 
     acme: {
       http01SolverAddress: values['acme-http01-solver-address'] ?? DEFAULT_HTTP01_SOLVER_ADDRESS,
       ...(values['acme-http01-solver-nameservers'] ? { http01SolverNameservers: commaList(values['acme-http01-solver-nameservers']) } : {}),
+      ...(values['acme-http01-solver-mode'] !== undefined ? { http01SolverMode: http01SolverMode(values['acme-http01-solver-mode']) } : {}),
+      http01SolverService: {
+        name: values['acme-http01-solver-service-name'] ?? DEFAULT_HTTP01_SOLVER_SERVICE.name,
+        namespace: values['acme-http01-solver-service-namespace'] ?? values['cluster-resource-namespace'] ?? DEFAULT_CLUSTER_RESOURCE_NAMESPACE,
+        port: positiveInteger('acme-http01-solver-service-port', values['acme-http01-solver-service-port'], DEFAULT_HTTP01_SOLVER_SERVICE.port),
+      },
+      http01IngressPathTypeExact: featureGates.ACMEHTTP01IngressPathTypeExact !== false,
       maxConcurrentChallenges: positiveInteger('max-concurrent-challenges', values['max-concurrent-challenges'], DEFAULT_MAX_CONCURRENT_CHALLENGES),
       ...(values['dns01-recursive-nameservers'] ? { dns01RecursiveNameservers: commaList(values['dns01-recursive-nameservers']) } : {}),
       dns01RecursiveNameserversOnly: values['dns01-recursive-nameservers-only'] ?? false,
@@ -432,7 +455,8 @@ export async function startController(flags: RunFlags): Promise<RunningControlle
       autoCertificateAnnotations: flags.autoCertificateAnnotations,
       copiedAnnotationPrefixes: flags.copiedAnnotationPrefixes,
       ...(flags.namespace ? { namespace: flags.namespace } : {}),
-      acme: flags.acme,
+      // Against a cluster, HTTP-01 tokens are routed to the responder's Service unless told otherwise.
+      acme: { ...flags.acme, http01SolverMode: flags.acme.http01SolverMode ?? (cluster ? 'local' : 'service') },
       ...(leaderElection ? { leaderElection } : {}),
       ...(metricsAddress ? { metricsAddress } : {}),
       ...(healthAddress ? { healthAddress } : {}),
