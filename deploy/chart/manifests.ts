@@ -49,6 +49,9 @@ function deployment(): TemplateDocument {
     `--health-address=0.0.0.0:${HEALTH_PORT}`,
     // Always an unprivileged port: the flag's default (:80) cannot be bound without capabilities.
     concat`--acme-http01-solver-address=0.0.0.0:${value('http01.port')}`,
+    // Solver Ingresses and HTTPRoutes route to the token Service below (services.yaml).
+    `--acme-http01-solver-service-name=${NAME}-http01`,
+    concat`--acme-http01-solver-service-namespace=${releaseNamespace}`,
     toYaml('extraArgs'),
   ];
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({

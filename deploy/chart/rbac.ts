@@ -69,6 +69,10 @@ export const CONTROLLER_PERMISSIONS: readonly Permission[] = [
   { group: '', resource: 'events', verbs: ['create', 'patch'], why: 'Events on Certificates, CertificateRequests and Issuers (repeats patch the count)' },
   { group: 'networking.k8s.io', resource: 'ingresses', verbs: ['list', 'watch'], why: 'ingress-shim informer' },
   { group: 'gateway.networking.k8s.io', resource: 'gateways', verbs: ['list', 'watch'], why: 'gateway-shim informer, and the start-up check that the Gateway API is served' },
+  { group: 'networking.k8s.io', resource: 'ingresses', verbs: ['create', 'delete'], why: 'HTTP-01 service mode: a solver Ingress per Challenge' },
+  { group: 'networking.k8s.io', resource: 'ingresses', verbs: ['get', 'update'], why: 'HTTP-01 edit in place: the challenge path added to and removed from the named Ingress' },
+  { group: 'gateway.networking.k8s.io', resource: 'httproutes', verbs: ['create', 'delete'], why: 'HTTP-01 service mode: a solver HTTPRoute per Challenge' },
+  { group: '', resource: 'services', verbs: ['create', 'delete'], why: 'HTTP-01 service mode: an ExternalName Service to the token Service for a Challenge in another namespace' },
 ];
 
 /** Granted only with cainjector.enabled (cluster-wide mode): CA bundles written into these. */

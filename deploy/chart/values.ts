@@ -56,7 +56,7 @@ export const VALUES: readonly ValueDoc[] = [
   {
     path: 'http01.enabled',
     default: false,
-    doc: 'Create the certwright-http01 Service (port 80) in front of the HTTP-01 token listener every replica runs, for solver Ingresses and HTTPRoutes to route to.',
+    doc: 'Create the certwright-http01 Service (port 80) in front of the HTTP-01 token listener every replica runs, which the solver Ingresses and HTTPRoutes of HTTP-01 challenges route to (--acme-http01-solver-mode=service, the default in a cluster): turn on for HTTP-01.',
   },
   { path: 'http01.port', default: 8089, doc: 'Container port of the HTTP-01 token listener (--acme-http01-solver-address; unprivileged, the Service listens on 80).' },
   { path: 'crds.enabled', default: true, doc: 'Install the cert-manager.io CRDs with the chart (kept on uninstall: helm.sh/resource-policy: keep).' },
