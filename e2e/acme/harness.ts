@@ -1,7 +1,7 @@
 /**
  * What the ACME e2e files share: a Pebble (with bind9 as its DNS), the embedded API server and a
- * manager whose HTTP-01 listener sits on the port Pebble validates against, plus small helpers to
- * create Issuers and Certificates and wait for them.
+ * manager (serving /metrics) whose HTTP-01 listener sits on the port Pebble validates against, plus
+ * small helpers to create Issuers and Certificates and wait for them.
  */
 import { randomBytes } from 'node:crypto';
 import type { ACMEIssuer, Certificate, CertificateSpec, Issuer } from '../../api/types.js';
@@ -40,8 +40,11 @@ export async function startAcmeEnv(pebbleOptions: PebbleOptions = {}, acmeOption
     startManager({
       kubeConfig: cluster!.kubeConfig,
       logger: createLogger({ level: (process.env.ACME_E2E_LOG ?? 'silent') as 'silent' }),
+      metricsAddress: '127.0.0.1:0',
       acme: {
         http01SolverAddress: `127.0.0.1:${httpPort}`,
+        // In service mode the self-check goes where Pebble validates (port 80 in production).
+        http01SelfCheckPort: httpPort,
         http01SolverNameservers: [pebble.dns.nameserver],
         dns01RecursiveNameservers: [pebble.dns.nameserver],
         dns01AuthoritativePort: pebble.dns.port,
