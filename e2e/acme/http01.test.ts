@@ -15,7 +15,7 @@ let env: AcmeEnv;
 
 before(async () => {
   if (skip) return;
-  env = await startAcmeEnv();
+  env = await startAcmeEnv({ nonceRejectPercent: 5 }); // PEBBLE_WFE_NONCEREJECT=5: every badNonce is retried with the fresh nonce
   await createIssuer(env, 'pebble', acmeIssuerSpec(env.pebble));
 });
 after(async () => {
