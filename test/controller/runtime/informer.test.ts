@@ -7,7 +7,9 @@ import { Informer } from '../../../controller/runtime/informer.js';
 import { ApiError } from '../../../controller/runtime/api-error.js';
 import type { ListerWatcher, ObjectList, WatchEvent, WatchStream } from '../../../controller/runtime/client.js';
 import { byOwnerUid } from '../../../controller/runtime/store.js';
-import { keepManagedFieldsOf, withoutManagedFields } from '../../../controller/runtime/transforms.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { keepManagedFieldsOf, withoutManagedFields, withSharedCaData, withSharedCaStatus } from '../../../controller/runtime/transforms.js';
 import { WorkQueue } from '../../../controller/runtime/workqueue.js';
 import { enqueueMapped, enqueueObject, controllerOwnerKeys } from '../../../controller/runtime/handlers.js';
 
@@ -274,3 +276,40 @@ test('transforms: managedFields dropped, or kept for one field manager only', ()
   const plain = obj('b', '1');
   assert.equal(withoutManagedFields(plain), plain);
 });
+
+test('transforms: equal CA texts of Secrets and CertificateRequests are kept once, nothing else changes', () => {
+  // Each decoded by JSON.parse, as a watch event's strings are: equal, but each a copy of its own.
+  const caText = (n: number) => JSON.parse(`"${'Q'.repeat(20_000)}${n}"`) as string;
+  const secret = (ca: string) => ({ ...obj('s', '1'), data: { 'tls.crt': 'eA==', 'ca.crt': ca } });
+  const request = (ca: string) => ({ ...obj('r', '1'), status: { certificate: 'eA==', ca } });
+  assert.deepEqual(withSharedCaData(secret(caText(1))), secret(caText(1)), 'same content');
+  assert.deepEqual(withSharedCaStatus(request(caText(1))), request(caText(1)));
+  assert.equal(withSharedCaData(secret(caText(2))).data['ca.crt'], caText(2), 'another CA keeps its own text');
+  const input = secret(caText(3));
+  assert.notEqual(withSharedCaData(input), input, 'the input is not changed');
+  const noCa = obj('n', '1');
+  assert.equal(withSharedCaData(noCa), noCa);
+  assert.equal(withSharedCaStatus(noCa), noCa);
+
+  // Sharing shows only in memory: 400 cached objects with a 20 kB CA text each hold ~8 MB of copies, or one text.
+  const collect = gcFunction();
+  const heapAfter = (keep: () => unknown[]) => {
+    collect();
+    const before = process.memoryUsage().heapUsed;
+    const kept = keep();
+    collect();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.equal(kept.length, 400);
+    return grown;
+  };
+  const copies = heapAfter(() => Array.from({ length: 400 }, (_, i) => (i % 2 ? secret(caText(4)) : request(caText(4)))));
+  const shared = heapAfter(() => Array.from({ length: 400 }, (_, i) => (i % 2 ? withSharedCaData(secret(caText(5))) : withSharedCaStatus(request(caText(5))))));
+  assert.ok(copies > 6_000_000, `copies take ${copies} bytes`);
+  assert.ok(shared < 1_000_000, `shared texts take ${shared} bytes`);
+});
+
+/** V8's gc(), without starting node with --expose-gc. */
+function gcFunction(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
