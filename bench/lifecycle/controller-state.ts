@@ -14,8 +14,17 @@ export interface ControllerMetricsSample {
   certificateSyncs: number;
 }
 
+/** fetch reuses kept-alive sockets, which the server may close at that moment: one retry covers that race. */
+async function fetchMetrics(metricsUrl: string): Promise<Response> {
+  try {
+    return await fetch(`${metricsUrl}/metrics`);
+  } catch {
+    return fetch(`${metricsUrl}/metrics`);
+  }
+}
+
 export async function scrapeControllerMetrics(metricsUrl: string): Promise<ControllerMetricsSample> {
-  const response = await fetch(`${metricsUrl}/metrics`);
+  const response = await fetchMetrics(metricsUrl);
   if (!response.ok) throw new Error(`GET ${metricsUrl}/metrics: HTTP ${response.status}`);
   const samples = parseExposition(await response.text());
   const value = (name: string, labels: Record<string, string> = {}) =>

@@ -31,12 +31,16 @@ export interface BenchOptions {
   cpuProfile: boolean;
   /** Run the controller under `node --heap-prof` and summarise what its live memory was allocated by. */
   heapProfile: boolean;
+  /** Write a V8 heap snapshot of the controller at the end of P1 and summarise what it holds. */
+  heapSnapshot: boolean;
   /** Run P1's controller through the counting proxy too, to count its API requests per Certificate. */
   countP1Requests: boolean;
   /** Keep the data directory (store, logs, profiles) instead of deleting it. */
   keepData: boolean;
   /** Extra `certwright run` flags, e.g. `--kube-api-qps=5000`. */
   controllerArgs: string[];
+  /** Extra node flags for the controller processes, e.g. `--max-semi-space-size=2`. */
+  controllerNodeArgs: string[];
   /** Where the JSON result goes. */
   output: string;
   smoke: boolean;
@@ -56,10 +60,14 @@ export const benchUsage = `Usage: node dist/bench/lifecycle/main.js [flags]
   --timeout-seconds S       give up on P1 after S (default 600)
   --cpu-prof                profile the controller processes' CPU and print their top costs
   --heap-prof               profile what the controllers' live memory was allocated by (at their exit)
+  --heap-snapshot           write a V8 heap snapshot of the controller at the end of P1 (kept in the
+                            data directory) and print its self size by constructor and holding property
   --count-p1-requests       put the counting proxy in front of P1's controller too (its TLS work
                             then shares the two cores, so P1's times are not comparable)
   --keep-data               keep the data directory (store, process logs, profiles)
   --controller-arg FLAG     pass FLAG to \`certwright run\` (repeatable), e.g. --controller-arg=--workers=10
+  --controller-node-arg F   pass node/V8 flag F to the controller processes (repeatable), e.g.
+                            --controller-node-arg=--max-semi-space-size=2
   --output FILE             JSON result (default bench/results/lifecycle.json, smoke: lifecycle-smoke.json)
   --smoke                   tiny counts (20 Certificates, 3 s steady state) so it finishes in seconds
 `;
@@ -99,9 +107,11 @@ export function parseBenchOptions(args: readonly string[], defaultOutputDir: str
         'timeout-seconds': { type: 'string' },
         'cpu-prof': { type: 'boolean' },
         'heap-prof': { type: 'boolean' },
+        'heap-snapshot': { type: 'boolean' },
         'keep-data': { type: 'boolean' },
         'count-p1-requests': { type: 'boolean' },
         'controller-arg': { type: 'string', multiple: true },
+        'controller-node-arg': { type: 'string', multiple: true },
         output: { type: 'string' },
         smoke: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -124,9 +134,11 @@ export function parseBenchOptions(args: readonly string[], defaultOutputDir: str
     timeoutSeconds: positiveInteger('timeout-seconds', values['timeout-seconds'], smoke ? 120 : 600),
     cpuProfile: values['cpu-prof'] ?? false,
     heapProfile: values['heap-prof'] ?? false,
+    heapSnapshot: values['heap-snapshot'] ?? false,
     keepData: values['keep-data'] ?? false,
     countP1Requests: values['count-p1-requests'] ?? false,
     controllerArgs: values['controller-arg'] ?? [],
+    controllerNodeArgs: values['controller-node-arg'] ?? [],
     output: values.output ?? `${defaultOutputDir}/${smoke ? 'lifecycle-smoke.json' : 'lifecycle.json'}`,
   };
 }

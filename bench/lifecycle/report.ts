@@ -2,6 +2,7 @@
 import type { RequestCounts } from './counting-proxy.js';
 import type { CostLine, ProfileSummary } from './profiles.js';
 import type { CryptoBaseline } from './crypto-baseline.js';
+import { renderHeapSnapshotSummary, type HeapSnapshotSummary } from './heap-snapshot.js';
 
 const MiB = 1024 * 1024;
 
@@ -73,6 +74,8 @@ export interface LifecycleResult {
     };
   };
   profiles?: Record<string, ProfileSummary>;
+  /** With --heap-snapshot: the P1 controller's heap at the end of P1. */
+  heapSnapshot?: HeapSnapshotSummary;
   goals: GoalResult[];
 }
 
@@ -232,6 +235,7 @@ export function renderReport(r: LifecycleResult): string {
     renderTable(['id', 'goal', 'target', 'measured', ''], goalRows),
     ...(r.p4 ? [`API requests counted by: ${r.p4.countedBy}`] : []),
   ];
+  if (r.heapSnapshot) sections.push(`heap snapshot of the controller at the end of P1: ${renderHeapSnapshotSummary(r.heapSnapshot)}`);
   for (const [name, summary] of Object.entries(r.profiles ?? {})) {
     const rows = (costs: CostLine[]) => costs.map((c) => [c.what, String(c.amount), String(c.percent)]);
     const heading = summary.unit === 'ms' ? `CPU profile ${name}: ${summary.total} ms sampled, by self time` : `heap profile ${name}: ${summary.total} MiB live, by allocating frame`;

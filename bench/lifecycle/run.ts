@@ -4,7 +4,7 @@
  * created at once, then memory, a controller restart and a steady-state window. `main.ts` is its
  * command line; `npm run bench` calls `runLifecycleBenchmark` directly.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +14,7 @@ import { QUIET_CPU_SHARE, scrapeControllerMetrics, waitForIdle } from './control
 import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
 import { monotonicMicroseconds, summarizeProfilesIn } from './profiles.js';
 import { measureCryptoBaseline } from './crypto-baseline.js';
+import { summarizeHeapSnapshot, type HeapSnapshot } from './heap-snapshot.js';
 import type { BenchOptions } from './options.js';
 import { startApiServerProcess, startControllerProcess, type ApiServerProcess, type CliProcess, type ControllerProcess } from './processes.js';
 import { readProcessUsage } from './process-usage.js';
@@ -62,9 +63,11 @@ async function measure(options: BenchOptions, command: string, running: Running,
   // Sampling every 10 ms rather than V8's 1 ms: at 1 ms the profiler alone keeps an idle
   // controller at ~5% CPU, which would hide the steady state being measured.
   const profiling = (name: string) => [
+    ...options.controllerNodeArgs,
     ...(options.cpuProfile ? ['--cpu-prof', '--cpu-prof-interval', String(CPU_PROFILE_INTERVAL_US), '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : []),
     ...(options.heapProfile ? ['--heap-prof', '--heap-prof-interval', String(HEAP_PROFILE_INTERVAL_BYTES), '--heap-prof-dir', profileDir, '--heap-prof-name', `${name}.heapprofile`] : []),
   ];
+  const snapshotting = options.heapSnapshot ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${profileDir}`] : [];
   const waitUntilQuiet = (controller: ControllerProcess) =>
     waitForIdle(controller.process.pid, controller.metricsUrl, count + 1, performance.now() + options.timeoutSeconds * 1000, options.cpuProfile ? PROFILED_QUIET_CPU_SHARE : QUIET_CPU_SHARE);
   const logPath = (name: string) => join(dataDir, `${name}.log`);
@@ -83,7 +86,7 @@ async function measure(options: BenchOptions, command: string, running: Running,
   const controller = (running.controller = startControllerProcess({
     kubeconfigPath: p1Proxy?.kubeconfigPath ?? apiServer.kubeconfigPath,
     logPath: logPath('controller'),
-    nodeArgs: profiling('p1-controller'),
+    nodeArgs: [...profiling('p1-controller'), ...snapshotting],
     runArgs: options.controllerArgs,
   }));
   const metricsUrl = await controller.metricsUrl;
@@ -140,6 +143,7 @@ async function measure(options: BenchOptions, command: string, running: Running,
   log(`P1: ${count} Ready in ${seconds(p1WallMs)} s; controller RSS ${(controllerAfter.rssBytes / MiB).toFixed(1)} MiB`);
 
   const p1Requests = p1Proxy?.counts();
+  const heapSnapshot = options.heapSnapshot ? summarizeHeapSnapshot(await takeHeapSnapshot(controller.process.pid, metricsUrl, profileDir)) : undefined;
   const p4 = options.skipRestart ? undefined : await measureRestart();
   // Profiles are written when a process exits.
   await controller.process.stop();
@@ -255,6 +259,7 @@ async function measure(options: BenchOptions, command: string, running: Running,
       heapTotalBytes: metrics.heapTotalBytes,
       apiServerRssBytes: apiServerAfter.rssBytes,
     },
+    ...(heapSnapshot ? { heapSnapshot } : {}),
     ...(p4 ? { p4: { countedBy: p4.countedBy, restart: p4.restart, ...(p4.steady ? { steady: p4.steady } : {}) } } : {}),
     ...(options.cpuProfile || options.heapProfile
       ? {
@@ -263,6 +268,17 @@ async function measure(options: BenchOptions, command: string, running: Running,
       : {}),
   };
   return { ...measured, goals: judge(measured) };
+}
+
+/** Signals the controller (started with --heapsnapshot-signal) and reads the snapshot once written. */
+async function takeHeapSnapshot(pid: number, metricsUrl: string, dir: string): Promise<HeapSnapshot> {
+  await mkdir(dir, { recursive: true });
+  process.kill(pid, 'SIGUSR2');
+  let file: string | undefined;
+  while (!(file = (await readdir(dir)).find((f) => f.endsWith('.heapsnapshot')))) await sleep(100);
+  // V8 writes the snapshot on the main thread: once /metrics answers, the file is complete.
+  await scrapeControllerMetrics(metricsUrl);
+  return JSON.parse(await readFile(join(dir, file), 'utf8')) as HeapSnapshot;
 }
 
 async function shutdown(running: Running): Promise<void> {

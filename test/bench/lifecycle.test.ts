@@ -14,6 +14,7 @@ import { BenchUsageError, parseBenchOptions } from '../../bench/lifecycle/option
 import { parseProcStatCpuSeconds, parseProcStatusBytes, readProcessUsage } from '../../bench/lifecycle/process-usage.js';
 import { judge, quantile, type LifecycleResult } from '../../bench/lifecycle/report.js';
 import { forEachConcurrently } from '../../bench/lifecycle/workload.js';
+import { renderHeapSnapshotSummary, summarizeHeapSnapshot, type HeapSnapshot } from '../../bench/lifecycle/heap-snapshot.js';
 
 test('/proc/<pid>/stat: utime + stime after a command name with spaces and parentheses', () => {
   const stat = '4242 (node (bench) x) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 11 0 123 456 789';
@@ -234,4 +235,47 @@ test('forEachConcurrently: every item once, never more than the limit in flight'
   });
   assert.deepEqual(done.sort(), [1, 2, 3, 4, 5, 6, 7]);
   assert.equal(most, 3);
+});
+
+test('heap snapshot summary: objects by constructor, strings by the property holding them', () => {
+  // Nodes: [type, name, id, self_size, edge_count]; edges: [type, name_or_index, to_node (field offset)].
+  const snapshot: HeapSnapshot = {
+    snapshot: {
+      meta: {
+        node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'],
+        node_types: [['hidden', 'object', 'string', 'closure']],
+        edge_fields: ['type', 'name_or_index', 'to_node'],
+        edge_types: [['element', 'property', 'weak']],
+      },
+    },
+    strings: ['', 'Secret', 'tls.crt', 'PEM-A', 'PEM-B', 'ca.crt', 'reconcile'],
+    nodes: [
+      0, 0, 1, 0, 2, // root → two Secrets
+      1, 1, 3, 100, 2, // Secret 1: tls.crt, ca.crt
+      1, 1, 5, 100, 1, // Secret 2: tls.crt
+      2, 3, 7, 1000, 0, // a tls.crt text
+      2, 4, 9, 1200, 0, // another
+      2, 3, 11, 800, 0, // a ca.crt text
+      3, 6, 13, 64, 0, // a closure nobody names
+    ],
+    edges: [
+      0, 0, 5, 0, 1, 10, // root → Secrets (elements)
+      1, 2, 15, 1, 5, 25, // Secret 1
+      1, 2, 20, // Secret 2
+    ],
+  };
+  const summary = summarizeHeapSnapshot(snapshot);
+  assert.equal(summary.totalBytes, 3264);
+  assert.equal(summary.nodes, 7);
+  assert.deepEqual(
+    summary.groups.map((g) => [g.what, g.count, g.bytes]),
+    [
+      ['(string) .tls.crt', 2, 2200],
+      ['(string) .ca.crt', 1, 800],
+      ['Secret', 2, 200],
+      ['(closure) reconcile', 1, 64],
+      ['(hidden)', 1, 0],
+    ],
+  );
+  assert.match(renderHeapSnapshotSummary(summary), /\(string\) \.tls\.crt\s+2\s+0\.00\s+67\.4/);
 });
