@@ -8,7 +8,7 @@
 import type { Challenge, ChallengeStatus } from '../../api/types.js';
 import { rfc3339 } from '../../apiserver/time.js';
 import type { AcmeClient } from '../../issuers/acme/client.js';
-import { isPermanentProblem } from '../../issuers/acme/problem.js';
+import { isAcmeProblem, isPermanentProblem } from '../../issuers/acme/problem.js';
 import { describeError, type GenericIssuer } from '../../issuers/backend.js';
 import { isNotFound } from '../runtime/api-error.js';
 import type { Controller, Result } from '../runtime/controller.js';
@@ -45,6 +45,8 @@ export class ChallengeController {
   #o: ChallengeControllerOptions;
   #issuers: IssuerLookup;
   #queue: WorkQueue;
+  /** Challenges whose ACME server asked to come back later (Retry-After), until when: their own writes must not retry them early. */
+  #waitUntil = new Map<string, number>();
 
   constructor(options: ChallengeControllerOptions) {
     this.#o = options;
@@ -76,7 +78,13 @@ export class ChallengeController {
 
   async #reconcile(key: string): Promise<Result> {
     const challenge = this.#o.challenges.get(parseKey(key));
-    if (!challenge) return {};
+    if (!challenge) {
+      this.#waitUntil.delete(key);
+      return {};
+    }
+    const waitMs = (this.#waitUntil.get(key) ?? 0) - this.#o.timers.clock.now();
+    if (waitMs > 0) return { requeueAfterMs: waitMs };
+    this.#waitUntil.delete(key);
     const step = nextChallengeStep(challenge);
     if (step === 'idle') return {};
     if (step === 'add-finalizer') {
@@ -105,6 +113,7 @@ export class ChallengeController {
           return await this.#poll(challenge, client);
       }
     } catch (err) {
+      if (isAcmeProblem(err) && err.retryAt !== undefined) this.#waitUntil.set(key, err.retryAt);
       if (!isPermanentProblem(err)) throw err;
       await this.#writeStatus(challenge, { state: stateForProblem(err.shortType), reason: err.message });
       this.#o.events.event(challenge, 'Warning', 'Failed', err.message);

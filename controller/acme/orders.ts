@@ -62,7 +62,7 @@ export class OrderController {
   #o: OrderControllerOptions;
   #issuers: IssuerLookup;
   #queue: WorkQueue;
-  /** Orders told to wait (Retry-After of a rateLimited newOrder, the order budget), until when: their own status writes must not retry them early. */
+  /** Orders told to wait (Retry-After of a rateLimited or unavailable server, the order budget), until when: their own status writes must not retry them early. */
   #waitUntil = new Map<string, number>();
 
   constructor(options: OrderControllerOptions) {
@@ -119,6 +119,8 @@ export class OrderController {
       }
     } catch (err) {
       if (isAcmeProblem(err, Problem.rateLimited)) return this.#rateLimited(key, order, err.message, err.retryAt, now);
+      // A 503 with Retry-After: Challenge changes and the Order's own writes wake it before the backoff runs out.
+      if (isAcmeProblem(err) && err.retryAt !== undefined) this.#waitUntil.set(key, err.retryAt);
       if (isPermanentProblem(err)) {
         await this.#writeStatus(order, { state: 'errored', reason: `Failed to ${action.kind.replace('-', ' ')}: ${err.message}` });
         this.#o.events.event(order, 'Warning', 'Errored', err.message);
