@@ -18,21 +18,11 @@ import { KubeClient } from '../../controller/runtime/client.js';
 import { realClock } from '../../controller/runtime/clock.js';
 import { TimerQueue } from '../../controller/runtime/timers.js';
 import { eventually, tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
+import { seededRandom } from './seeded-random.js';
 
 const COUNT = 60;
 const NAMESPACE = 'r3-faults';
 const QUIET_WINDOW_MS = 5_000;
-
-/** A seeded generator (mulberry32), so a failing run can be replayed with FAULT_SEED. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seed = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
 const random = seededRandom(seed);
