@@ -12,8 +12,8 @@ import type { IssuerBackend, IssuerContext } from '../../issuers/backend.js';
 import { createDns01Providers } from '../../solvers/dns01/registry.js';
 import { Http01Listener } from '../../solvers/http01/listener.js';
 import { createLocalHttp01Solver } from '../../solvers/http01/local-solver.js';
-import { createServiceHttp01Solver } from '../../solvers/http01/service-solver.js';
-import type { TokenService } from '../../solvers/http01/solver-objects.js';
+import { createClusterHttp01Solver } from '../../solvers/http01/cluster-solver.js';
+import type { SolverPodOptions, TokenService } from '../../solvers/http01/solver-objects.js';
 import type { EventRecorder } from '../events.js';
 import type { AcmeRequestObservation } from '../observability/metrics.js';
 import type { KubeClient } from '../runtime/client.js';
@@ -31,10 +31,20 @@ import { AriController, replacesFor, type DEFAULT_ARI_POLL_BOUNDS } from './ari.
 
 /** cert-manager's `--acme-http01-solver-address` default. */
 export const DEFAULT_HTTP01_SOLVER_ADDRESS = ':80';
+/** cert-manager's solver Pod defaults (`--acme-http01-solver-resource-*`); the image is certwright's own, tagged with its version. */
+export const DEFAULT_HTTP01_SOLVER_POD = {
+  imageRepository: 'ghcr.io/certwright/certwright',
+  requests: { cpu: '10m', memory: '64Mi' },
+  limits: { cpu: '100m', memory: '64Mi' },
+} as const;
 /** The chart's Service in front of the token listener (`--acme-http01-solver-service-name`, `-port`). */
 export const DEFAULT_HTTP01_SOLVER_SERVICE = { name: 'certwright-http01', port: 80 } as const;
-/** How HTTP-01 tokens reach the ACME server: `local` (the listener alone) or `service` (solver Ingresses / HTTPRoutes routed to the listener's Service). */
-export const HTTP01_SOLVER_MODES = ['local', 'service'] as const;
+/**
+ * How HTTP-01 tokens reach the ACME server: `local` (the listener alone), `service` (solver
+ * Ingresses / HTTPRoutes routed to the listener's Service) or `pod` (routed to a solver Pod per
+ * Challenge, as cert-manager does).
+ */
+export const HTTP01_SOLVER_MODES = ['local', 'service', 'pod'] as const;
 export type Http01SolverMode = (typeof HTTP01_SOLVER_MODES)[number];
 /** HTTP-01 Challenges by token, for a replica answering a token another replica presented. */
 const CHALLENGES_BY_TOKEN = 'http01-token';
@@ -49,6 +59,8 @@ export interface AcmeOptions {
   http01SolverMode?: Http01SolverMode;
   /** `--acme-http01-solver-service-{name,namespace,port}`: the listener's Service, the backend of service mode. */
   http01SolverService?: TokenService;
+  /** `--acme-http01-solver-image`, `-resource-*`, `-run-as-non-root`: the solver Pods of pod mode. */
+  http01SolverPod?: SolverPodOptions;
   /** The `ACMEHTTP01IngressPathTypeExact` feature gate (on). */
   http01IngressPathTypeExact?: boolean;
   /** Port the service-mode self-check connects to (80; tests point it at the listener). */
@@ -140,28 +152,12 @@ export class AcmeComponents {
       const { pollIntervalMs: _poll, ...ariCommon } = common;
       this.controllers.push(new AriController({ ...ariCommon, certificates: deps.certificates, ...(options.ariPollBounds ? { pollBounds: options.ariPollBounds } : {}) }));
     }
-    // Without an address (embedding callers, tests of other features) nothing binds :80 and HTTP-01 Challenges fail clearly.
-    const serviceMode = options.http01SolverMode === 'service';
-    if (serviceMode && !options.http01SolverService) throw new Error('HTTP-01 service mode needs the token Service (name, namespace, port)');
-    this.http01 = deps.runChallenges && options.http01SolverAddress !== undefined ? new Http01Listener(serviceMode ? (token) => this.#liveKey(token) : undefined) : undefined;
+    const mode = options.http01SolverMode ?? 'local';
+    // Without an address (embedding callers, tests of other features) nothing binds :80 and HTTP-01 Challenges fail clearly; solver Pods need no listener.
+    const listening = deps.runChallenges && mode !== 'pod' && options.http01SolverAddress !== undefined;
+    this.http01 = listening ? new Http01Listener(mode === 'service' ? (token) => this.#liveKey(token) : undefined) : undefined;
     if (deps.runChallenges) {
-      const listener = this.http01;
-      const local = listener && {
-        listener,
-        port: () => this.#boundPort(),
-        ...(options.http01SolverNameservers ? { nameservers: options.http01SolverNameservers } : {}),
-      };
-      const http01 =
-        local &&
-        (serviceMode
-          ? createServiceHttp01Solver({
-              ...local,
-              client: deps.client,
-              service: options.http01SolverService!,
-              ...(options.http01IngressPathTypeExact !== undefined ? { ingressPathTypeExact: options.http01IngressPathTypeExact } : {}),
-              ...(options.http01SelfCheckPort !== undefined ? { selfCheckPort: options.http01SelfCheckPort } : {}),
-            })
-          : createLocalHttp01Solver(local));
+      const http01 = this.#http01Solver(deps.client, mode, options);
       const solvers: Partial<Record<Challenge['spec']['type'], ChallengeSolver>> = {
         ...(http01 ? { 'HTTP-01': http01 } : {}),
         'DNS-01': createDns01Solver({
@@ -210,6 +206,24 @@ export class AcmeComponents {
       this.#listenError = new Error(`the HTTP-01 solver listener could not listen on ${this.#options.http01SolverAddress}: ${err instanceof Error ? err.message : String(err)}`);
       onError?.(this.#listenError);
     }
+  }
+
+  #http01Solver(client: KubeClient, mode: Http01SolverMode, options: AcmeOptions): ChallengeSolver | undefined {
+    const nameservers = options.http01SolverNameservers ? { nameservers: options.http01SolverNameservers } : {};
+    const local = this.http01 && { listener: this.http01, port: () => this.#boundPort(), ...nameservers };
+    if (mode === 'local') return local && createLocalHttp01Solver(local);
+    const cluster = {
+      client,
+      ...nameservers,
+      ...(options.http01IngressPathTypeExact !== undefined ? { ingressPathTypeExact: options.http01IngressPathTypeExact } : {}),
+      ...(options.http01SelfCheckPort !== undefined ? { selfCheckPort: options.http01SelfCheckPort } : {}),
+    };
+    if (mode === 'pod') {
+      if (!options.http01SolverPod) throw new Error('HTTP-01 pod mode needs the solver Pod options (image, resources)');
+      return createClusterHttp01Solver({ ...cluster, backend: { mode: 'pod', pod: options.http01SolverPod } });
+    }
+    if (!options.http01SolverService) throw new Error('HTTP-01 service mode needs the token Service (name, namespace, port)');
+    return local && createClusterHttp01Solver({ ...cluster, backend: { mode: 'service', service: options.http01SolverService, local } });
   }
 
   /** The key of a live HTTP-01 Challenge with `token` (presented by any replica). */

@@ -9,6 +9,8 @@
 import { createServer, type Server } from 'node:http';
 
 export const CHALLENGE_PATH_PREFIX = '/.well-known/acme-challenge/';
+/** cert-manager's acmesolver port: what a solver Pod listens on, and its Service. */
+export const SOLVER_POD_PORT = 8089;
 /** Tokens are base64url (RFC 8555 §8.3); anything else is not a challenge path. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
 

@@ -5,13 +5,16 @@
  * domain and `/.well-known/acme-challenge/<token>`, labelled as cert-manager labels them and
  * controlled by the Challenge. Their backend is the controller's own token Service; an Ingress or
  * HTTPRoute can only name a Service of its own namespace, so for a Challenge elsewhere an
- * ExternalName Service in the Challenge's namespace forwards to it. Pure builders; the solver
- * (service-solver.ts) writes them.
+ * ExternalName Service in the Challenge's namespace forwards to it. In pod mode the backend is
+ * cert-manager's per-challenge solver Pod (`certwright acme-http01-solver`) and its Service.
+ * Pure builders; the solver (cluster-solver.ts) writes them.
  */
-import type { Challenge, HTTP01Ingress, ParentReference } from '../../api/types.js';
+import type { Challenge, HTTP01Ingress, ParentReference, PodTemplate } from '../../api/types.js';
 import type { KubeObject } from '../../apiserver/admission.js';
 import { computeName } from '../../issuers/acme/orders.js';
-import { CHALLENGE_PATH_PREFIX } from './listener.js';
+import { CHALLENGE_PATH_PREFIX, SOLVER_POD_PORT } from './listener.js';
+
+export { SOLVER_POD_PORT };
 
 export const HTTP01_SOLVER_LABEL = 'acme.cert-manager.io/http01-solver';
 export const HTTP_DOMAIN_LABEL = 'acme.cert-manager.io/http-domain';
@@ -56,8 +59,15 @@ export interface SolverHttpRoute extends KubeObject {
   };
 }
 
+export interface ServicePort {
+  name: string;
+  port: number;
+  targetPort: number;
+  protocol: 'TCP';
+}
+
 export interface ProxyService extends KubeObject {
-  spec: { type: 'ExternalName'; externalName: string; ports: Array<{ name: string; port: number; targetPort: number; protocol: 'TCP' }> };
+  spec: { type: 'ExternalName'; externalName: string; ports: ServicePort[] };
 }
 
 /** The Service an Ingress or HTTPRoute of `challenge` names, and the ExternalName Service to create when it is not the token Service itself. */
@@ -65,6 +75,38 @@ export interface ChallengeBackend {
   serviceName: string;
   port: number;
   proxy?: ProxyService;
+}
+
+/** `--acme-http01-solver-image`, `-resource-{request,limits}-{cpu,memory}`, `-run-as-non-root`. */
+export interface SolverPodOptions {
+  image: string;
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+  runAsNonRoot: boolean;
+}
+
+type PodSpecTemplate = NonNullable<PodTemplate['spec']>;
+
+export interface SolverPod extends KubeObject {
+  spec: Omit<PodSpecTemplate, 'resources'> & {
+    restartPolicy: 'OnFailure';
+    enableServiceLinks: false;
+    automountServiceAccountToken: false;
+    nodeSelector: Record<string, string>;
+    containers: Array<{
+      name: string;
+      image: string;
+      imagePullPolicy: 'IfNotPresent';
+      args: string[];
+      resources: NonNullable<PodSpecTemplate['resources']>;
+      ports: Array<{ name: string; containerPort: number; protocol: 'TCP' }>;
+      securityContext: { allowPrivilegeEscalation: false; capabilities: { drop: ['ALL'] } };
+    }>;
+  };
+}
+
+export interface SolverPodService extends KubeObject {
+  spec: { type: 'ClusterIP' | 'NodePort'; ports: ServicePort[]; selector: Record<string, string> };
 }
 
 /** zlib's Adler-32, as cert-manager's http-domain and http-token labels use it (decimal). */
@@ -191,6 +233,74 @@ export function solverHttpRoute(challenge: Challenge, backend: ChallengeBackend)
           backendRefs: [{ group: '', kind: 'Service', name: backend.serviceName, port: backend.port, weight: 1 }],
         },
       ],
+    },
+  };
+}
+
+const podTemplateOf = (challenge: Challenge): PodTemplate | undefined => {
+  const http01 = challenge.spec.solver.http01;
+  return http01?.ingress?.podTemplate ?? http01?.gatewayHTTPRoute?.podTemplate;
+};
+
+/**
+ * cert-manager's solver Pod (`buildDefaultPod` and `mergePodObjectMetaWithPodTemplate`): the solver
+ * command serving the one token, locked down, with the `podTemplate` merged in — labels,
+ * annotations and node selector merged, tolerations and pull secrets appended, the other fields
+ * replacing the defaults.
+ */
+export function solverPod(challenge: Challenge, options: SolverPodOptions): SolverPod {
+  const template = podTemplateOf(challenge);
+  const spec = template?.spec ?? {};
+  const securityContext = { runAsNonRoot: options.runAsNonRoot, seccompProfile: { type: 'RuntimeDefault' }, ...spec.securityContext };
+  const annotations = { 'sidecar.istio.io/inject': 'false', 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true', ...template?.metadata?.annotations };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: solverMetadata(challenge, { ...solverLabels(challenge), ...template?.metadata?.labels }, annotations),
+    spec: {
+      nodeSelector: { 'kubernetes.io/os': 'linux', ...spec.nodeSelector },
+      ...(spec.tolerations ? { tolerations: spec.tolerations } : {}),
+      ...(spec.affinity ? { affinity: spec.affinity } : {}),
+      ...(spec.priorityClassName ? { priorityClassName: spec.priorityClassName } : {}),
+      ...(spec.serviceAccountName ? { serviceAccountName: spec.serviceAccountName } : {}),
+      ...(spec.imagePullSecrets ? { imagePullSecrets: spec.imagePullSecrets } : {}),
+      restartPolicy: 'OnFailure',
+      securityContext: securityContext as SolverPod['spec']['securityContext'],
+      enableServiceLinks: false,
+      automountServiceAccountToken: false,
+      containers: [
+        {
+          name: 'acmesolver',
+          image: options.image,
+          imagePullPolicy: 'IfNotPresent',
+          args: solverCommandArgs(challenge),
+          resources: spec.resources ?? { requests: { ...options.requests }, limits: { ...options.limits } },
+          ports: [{ name: 'http', containerPort: SOLVER_POD_PORT, protocol: 'TCP' }],
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        },
+      ],
+    },
+  };
+}
+
+/** The solver command line in the Pod (certwright's image runs `certwright`): cert-manager's acmesolver flags. */
+export function solverCommandArgs(challenge: Challenge): string[] {
+  const { dnsName, token, key } = challenge.spec;
+  return ['acme-http01-solver', `--listen-port=${SOLVER_POD_PORT}`, `--domain=${dnsName}`, `--token=${token}`, `--key=${key}`];
+}
+
+/** The solver Pod's Service (the solver's `serviceType`, NodePort by default), selecting it by the solver labels. */
+export function solverPodService(challenge: Challenge): SolverPodService {
+  const http01 = challenge.spec.solver.http01;
+  const labels = solverLabels(challenge);
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: solverMetadata(challenge, labels, { [`auth.istio.io/${SOLVER_POD_PORT}`]: 'NONE' }),
+    spec: {
+      type: http01?.ingress?.serviceType ?? http01?.gatewayHTTPRoute?.serviceType ?? 'NodePort',
+      ports: [{ name: 'http', port: SOLVER_POD_PORT, targetPort: SOLVER_POD_PORT, protocol: 'TCP' }],
+      selector: labels,
     },
   };
 }

@@ -45,3 +45,18 @@ test('the listener answers a presented token with its key, and 404 before presen
     await listener.close();
   }
 });
+
+test('a replica answers tokens another replica presented, through its lookup (service mode behind one Service)', async () => {
+  const elsewhere = new Map([['other-replica', 'other-replica.thumb']]);
+  const listener = new Http01Listener((token) => elsewhere.get(token));
+  const port = await listener.listen('127.0.0.1:0');
+  try {
+    assert.deepEqual(await get(port, '/.well-known/acme-challenge/other-replica'), { status: 200, body: 'other-replica.thumb' });
+    listener.present('mine', 'mine.thumb');
+    assert.deepEqual(await get(port, '/.well-known/acme-challenge/mine'), { status: 200, body: 'mine.thumb' });
+    elsewhere.clear();
+    assert.equal((await get(port, '/.well-known/acme-challenge/other-replica')).status, 404);
+  } finally {
+    await listener.close();
+  }
+});

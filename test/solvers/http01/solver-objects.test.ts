@@ -11,6 +11,8 @@ import {
   solverHttpRoute,
   solverIngress,
   solverObjectName,
+  solverPod,
+  solverPodService,
   type IngressRule,
 } from '../../../solvers/http01/solver-objects.js';
 
@@ -110,4 +112,23 @@ test('the solver HTTPRoute: parentRefs and labels of the solver, the domain, an 
     hostnames: ['www.example.com'],
     rules: [{ matches: [{ path: { type: 'Exact', value: '/.well-known/acme-challenge/tok_EN-1' } }], backendRefs: [{ group: '', kind: 'Service', name: solverObjectName(ch), port: 80, weight: 1 }] }],
   });
+});
+
+test('the solver Pod takes the podTemplate resources, security context fields and pull secrets over the flags', () => {
+  const podTemplate = {
+    spec: {
+      resources: { limits: { memory: '128Mi' } },
+      securityContext: { runAsUser: 1000, runAsNonRoot: false },
+      imagePullSecrets: [{ name: 'registry' }],
+      serviceAccountName: 'solver',
+    },
+  };
+  const ch = challenge({ http01: { gatewayHTTPRoute: { parentRefs: [{ name: 'gw' }], podTemplate } } });
+  const pod = solverPod(ch, { image: 'img:1', requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m', memory: '64Mi' }, runAsNonRoot: true });
+  assert.deepEqual(pod.spec.containers[0]!.resources, { limits: { memory: '128Mi' } });
+  assert.deepEqual(pod.spec.securityContext, { runAsNonRoot: false, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+  assert.deepEqual(pod.spec.imagePullSecrets, [{ name: 'registry' }]);
+  assert.equal(pod.spec.serviceAccountName, 'solver');
+  assert.equal(pod.spec.automountServiceAccountToken, false);
+  assert.equal(solverPodService(ch).spec.type, 'NodePort', "cert-manager's default serviceType");
 });
