@@ -63,6 +63,7 @@ export const CLUSTER_ISSUERS: ResourceType = {
 };
 export const ORDERS: ResourceType = { group: ACME, version: 'v1', resource: 'orders', kind: 'Order', namespaced: true };
 export const CHALLENGES: ResourceType = { group: ACME, version: 'v1', resource: 'challenges', kind: 'Challenge', namespaced: true };
-/* What the HTTP-01 solver creates in a cluster (solvers/http01/service-solver.ts). */
+/* What the HTTP-01 solver creates in a cluster (solvers/http01/cluster-solver.ts). */
 export const SERVICES: ResourceType = { group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true };
 export const HTTP_ROUTES: ResourceType = { group: 'gateway.networking.k8s.io', version: 'v1', resource: 'httproutes', kind: 'HTTPRoute', namespaced: true };
+export const PODS: ResourceType = { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true };
