@@ -542,6 +542,8 @@ export function builtinResourceTypes(): ResourceType[] {
       }),
       table: serviceAccountTable,
     }),
+    // Stored only, nothing runs them: what HTTP-01 in pod mode creates (one solver Pod per Challenge).
+    builtin({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'], subresources: ['status'], schema: kindSchema({ spec: opaque, status: opaque }) }),
     builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true, schema: kindSchema({ spec: opaque }), table: leaseTable }),
     builtin({
       group: 'networking.k8s.io',
