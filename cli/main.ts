@@ -19,6 +19,7 @@ const COMMAND_MODULES: Record<string, string> = {
   create: './create.js',
   version: './version.js',
   completion: './completion.js',
+  'acme-http01-solver': './acme-http01-solver.js',
 };
 
 const args = process.argv.slice(2);

@@ -24,7 +24,8 @@ import { loadKubeConfigClass } from '../controller/runtime/kubeconfig.js';
 import { DEFAULT_WORKERS } from '../controller/runtime/controller.js';
 import { DEFAULT_CLIENT_RATE } from '../controller/runtime/token-bucket.js';
 import { DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issuers/context.js';
-import { DEFAULT_HTTP01_SOLVER_ADDRESS, DEFAULT_HTTP01_SOLVER_SERVICE, HTTP01_SOLVER_MODES, type AcmeOptions, type Http01SolverMode } from '../controller/acme/components.js';
+import { DEFAULT_HTTP01_SOLVER_ADDRESS, DEFAULT_HTTP01_SOLVER_POD, DEFAULT_HTTP01_SOLVER_SERVICE, HTTP01_SOLVER_MODES, type AcmeOptions, type Http01SolverMode } from '../controller/acme/components.js';
+import { packageVersion } from './version.js';
 import { DEFAULT_CHECK_RETRY_PERIOD_MS } from '../controller/acme/challenges.js';
 import { DEFAULT_MAX_CONCURRENT_CHALLENGES } from '../controller/acme/challenge-decisions.js';
 import { DEFAULT_LEADER_ELECTION, checkLeaderElectionTimings, type LeaderElectionConfig } from '../controller/leader/leases.js';
@@ -128,10 +129,16 @@ Flags (cert-manager's names in parentheses are accepted too):
   --acme-http01-solver-nameservers LIST   host:port resolvers for the HTTP-01 self-check
   --acme-http01-solver-mode MODE          local: the responder alone answers; service: per Challenge a
                                           solver Ingress or HTTPRoute routes to the responder's Service
-                                          (default local in local mode, service against a cluster)
+                                          (default local in local mode, service against a cluster);
+                                          pod: it routes to a solver Pod per Challenge (as cert-manager)
   --acme-http01-solver-service-name NAME  that Service (default ${DEFAULT_HTTP01_SOLVER_SERVICE.name}) /
   --acme-http01-solver-service-namespace NS  its namespace (default --cluster-resource-namespace) /
   --acme-http01-solver-service-port N     its port (default ${DEFAULT_HTTP01_SOLVER_SERVICE.port})
+  --acme-http01-solver-image IMAGE        pod mode: image running \`certwright acme-http01-solver\`
+                                          (default ${DEFAULT_HTTP01_SOLVER_POD.imageRepository}:<version>)
+  --acme-http01-solver-resource-request-cpu/-memory Q, --acme-http01-solver-resource-limits-cpu/-memory Q
+                                          its resources (default ${DEFAULT_HTTP01_SOLVER_POD.requests.cpu}/${DEFAULT_HTTP01_SOLVER_POD.requests.memory} requested, ${DEFAULT_HTTP01_SOLVER_POD.limits.cpu}/${DEFAULT_HTTP01_SOLVER_POD.limits.memory} limits)
+  --acme-http01-solver-run-as-non-root[=BOOL]  its runAsNonRoot (default true)
   --max-concurrent-challenges N           ACME challenges processed at once (default ${DEFAULT_MAX_CONCURRENT_CHALLENGES})
   --dns01-recursive-nameservers LIST      host:port or https:// DoH resolvers for the DNS-01 self-check
   --dns01-recursive-nameservers-only[=BOOL]  never ask the zone's authoritative nameservers
@@ -190,6 +197,12 @@ const options = {
   'acme-http01-solver-service-name': { type: 'string' },
   'acme-http01-solver-service-namespace': { type: 'string' },
   'acme-http01-solver-service-port': { type: 'string' },
+  'acme-http01-solver-image': { type: 'string' },
+  'acme-http01-solver-resource-request-cpu': { type: 'string' },
+  'acme-http01-solver-resource-request-memory': { type: 'string' },
+  'acme-http01-solver-resource-limits-cpu': { type: 'string' },
+  'acme-http01-solver-resource-limits-memory': { type: 'string' },
+  'acme-http01-solver-run-as-non-root': { type: 'boolean' },
   'max-concurrent-challenges': { type: 'string' },
   'dns01-recursive-nameservers': { type: 'string' },
   'dns01-recursive-nameservers-only': { type: 'boolean' },
@@ -253,6 +266,13 @@ function duration(flag: string, text: string | undefined, fallback: number): num
     // reported below
   }
   throw new UsageError(`--${flag} must be a positive Go duration such as 30m or 1h, got ${JSON.stringify(text)}`);
+}
+
+/** A Kubernetes resource quantity such as `100m`, `64Mi` or `0.5`. */
+function quantity(flag: string, text: string | undefined, fallback: string): string {
+  if (text === undefined) return fallback;
+  if (/^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?$/.test(text)) return text;
+  throw new UsageError(`--${flag} must be a resource quantity such as 100m or 64Mi, got ${JSON.stringify(text)}`);
 }
 
 function http01SolverMode(text: string): Http01SolverMode {
@@ -365,6 +385,18 @@ export function parseRunFlags(args: readonly string[], env: NodeJS.ProcessEnv = 
         name: values['acme-http01-solver-service-name'] ?? DEFAULT_HTTP01_SOLVER_SERVICE.name,
         namespace: values['acme-http01-solver-service-namespace'] ?? values['cluster-resource-namespace'] ?? DEFAULT_CLUSTER_RESOURCE_NAMESPACE,
         port: positiveInteger('acme-http01-solver-service-port', values['acme-http01-solver-service-port'], DEFAULT_HTTP01_SOLVER_SERVICE.port),
+      },
+      http01SolverPod: {
+        image: values['acme-http01-solver-image'] ?? `${DEFAULT_HTTP01_SOLVER_POD.imageRepository}:${packageVersion()}`,
+        requests: {
+          cpu: quantity('acme-http01-solver-resource-request-cpu', values['acme-http01-solver-resource-request-cpu'], DEFAULT_HTTP01_SOLVER_POD.requests.cpu),
+          memory: quantity('acme-http01-solver-resource-request-memory', values['acme-http01-solver-resource-request-memory'], DEFAULT_HTTP01_SOLVER_POD.requests.memory),
+        },
+        limits: {
+          cpu: quantity('acme-http01-solver-resource-limits-cpu', values['acme-http01-solver-resource-limits-cpu'], DEFAULT_HTTP01_SOLVER_POD.limits.cpu),
+          memory: quantity('acme-http01-solver-resource-limits-memory', values['acme-http01-solver-resource-limits-memory'], DEFAULT_HTTP01_SOLVER_POD.limits.memory),
+        },
+        runAsNonRoot: values['acme-http01-solver-run-as-non-root'] ?? true,
       },
       http01IngressPathTypeExact: featureGates.ACMEHTTP01IngressPathTypeExact !== false,
       maxConcurrentChallenges: positiveInteger('max-concurrent-challenges', values['max-concurrent-challenges'], DEFAULT_MAX_CONCURRENT_CHALLENGES),
