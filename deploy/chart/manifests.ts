@@ -52,6 +52,8 @@ function deployment(): TemplateDocument {
     // Solver Ingresses and HTTPRoutes route to the token Service below (services.yaml).
     `--acme-http01-solver-service-name=${NAME}-http01`,
     concat`--acme-http01-solver-service-namespace=${releaseNamespace}`,
+    // --acme-http01-solver-mode=pod runs this very image as `certwright acme-http01-solver`.
+    concat`--acme-http01-solver-image=${value('image.repository')}:${value('image.tag')}`,
     toYaml('extraArgs'),
   ];
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({

@@ -72,7 +72,8 @@ export const CONTROLLER_PERMISSIONS: readonly Permission[] = [
   { group: 'networking.k8s.io', resource: 'ingresses', verbs: ['create', 'delete'], why: 'HTTP-01 service mode: a solver Ingress per Challenge' },
   { group: 'networking.k8s.io', resource: 'ingresses', verbs: ['get', 'update'], why: 'HTTP-01 edit in place: the challenge path added to and removed from the named Ingress' },
   { group: 'gateway.networking.k8s.io', resource: 'httproutes', verbs: ['create', 'delete'], why: 'HTTP-01 service mode: a solver HTTPRoute per Challenge' },
-  { group: '', resource: 'services', verbs: ['create', 'delete'], why: 'HTTP-01 service mode: an ExternalName Service to the token Service for a Challenge in another namespace' },
+  { group: '', resource: 'services', verbs: ['create', 'delete'], why: 'HTTP-01: an ExternalName Service to the token Service for a Challenge in another namespace (service mode), the solver Pod Service (pod mode)' },
+  { group: '', resource: 'pods', verbs: ['create', 'delete'], why: 'HTTP-01 pod mode: a solver Pod per Challenge' },
 ];
 
 /** Granted only with cainjector.enabled (cluster-wide mode): CA bundles written into these. */
