@@ -9,7 +9,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import { parseCertificateChain, parsePrivateKey, publicKeysEqual, type CertificateInfo } from '../../pki/index.js';
-import { TLS_CA_KEY, TLS_CERTIFICATE_KEY, TLS_PRIVATE_KEY_KEY } from '../../api/well-known.js';
+import { NEXT_PRIVATE_KEY_LABEL, TLS_CA_KEY, TLS_CERTIFICATE_KEY, TLS_PRIVATE_KEY_KEY } from '../../api/well-known.js';
 import { LruCache } from '../runtime/lru.js';
 
 /** One data entry of the Secret: absent, present but empty, present but unusable, or decoded. */
@@ -61,9 +61,33 @@ export function secretDataBytes(secret: V1Secret | undefined, key: string): Buff
  */
 const parsedKeys = new LruCache<string, KeyObject>(2048);
 
+/**
+ * Keys this controller wrote, by the version the API returned, until the cache's copy of that
+ * version is first read. With many Certificates issuing, the reconcile after a write comes a whole
+ * pass of the work queue later (at 10k, ~10k reconciles that each parse or write keys), long after
+ * `parsedKeys` has dropped the key. Bounded for versions that are never read (replaced first).
+ */
+const writtenKeys = new LruCache<string, { key: KeyObject; written: V1Secret }>(16_384);
+
+/**
+ * A next-key Secret is read by every reconcile while its Certificate issues: its key is kept with
+ * the cached object itself, and goes when that object is replaced or deleted (after issuance).
+ * Issued Secrets are not kept this way: one key per Certificate would stay for good.
+ */
+const nextKeysBySecret = new WeakMap<V1Secret, KeyObject>();
+
 function parsedKeyId(secret: V1Secret, dataKey: string): string | undefined {
   const { uid, resourceVersion } = secret.metadata ?? {};
   return uid && resourceVersion ? `${uid}/${resourceVersion}/${dataKey}` : undefined;
+}
+
+const isNextKeySecret = (secret: V1Secret, dataKey: string) => dataKey === TLS_PRIVATE_KEY_KEY && secret.metadata?.labels?.[NEXT_PRIVATE_KEY_LABEL] === 'true';
+
+/** The key this controller wrote for this version; taken out once read from another object (the cache's copy). */
+function writtenKey(id: string, secret: V1Secret): KeyObject | undefined {
+  const written = writtenKeys.get(id);
+  if (written && written.written !== secret) writtenKeys.delete(id);
+  return written?.key;
 }
 
 /**
@@ -71,11 +95,14 @@ function parsedKeyId(secret: V1Secret, dataKey: string): string | undefined {
  * Throws a PkiError when it does not parse (failures are not remembered).
  */
 export function secretPrivateKey(secret: V1Secret, pem: string, dataKey: string = TLS_PRIVATE_KEY_KEY): KeyObject {
+  const nextKey = isNextKeySecret(secret, dataKey);
+  const kept = nextKey ? nextKeysBySecret.get(secret) : undefined;
+  if (kept) return kept;
   const id = parsedKeyId(secret, dataKey);
-  const cached = id === undefined ? undefined : parsedKeys.get(id);
-  if (cached) return cached;
-  const key = parsePrivateKey(pem);
+  const known = id === undefined ? undefined : (writtenKey(id, secret) ?? parsedKeys.get(id));
+  const key = known ?? parsePrivateKey(pem);
   if (id !== undefined) parsedKeys.set(id, key);
+  if (nextKey) nextKeysBySecret.set(secret, key);
   return key;
 }
 
@@ -85,7 +112,9 @@ export function secretPrivateKey(secret: V1Secret, pem: string, dataKey: string 
  */
 export function rememberSecretPrivateKey(secret: V1Secret, key: KeyObject, dataKey: string = TLS_PRIVATE_KEY_KEY): void {
   const id = parsedKeyId(secret, dataKey);
-  if (id !== undefined) parsedKeys.set(id, key);
+  if (id === undefined) return;
+  parsedKeys.set(id, key);
+  writtenKeys.set(id, { key, written: secret });
 }
 
 function errorMessage(e: unknown): string {

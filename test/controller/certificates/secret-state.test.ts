@@ -77,3 +77,34 @@ test('private keys are parsed once per Secret version; another version is parsed
   assert.equal(secretPrivateKey(version('9'), pem), otherEcKey);
   assert.throws(() => secretPrivateKey(version('10'), 'not a key'), /private key|PEM/i);
 });
+
+test('keys this controller wrote, and next keys, stay known while thousands of other versions are parsed', () => {
+  const pem = encodePrivateKeyPem(ecKey);
+  const withVersion = (uid: string, resourceVersion: string, labels: Record<string, string> = {}) => ({
+    ...secret({}),
+    metadata: { ...secret({}).metadata, uid, resourceVersion, labels },
+  });
+  const floodParsedKeys = () => {
+    for (let i = 0; i < 3000; i++) rememberSecretPrivateKey(withVersion(`flood-${i}`, '1'), ecKey);
+    for (let i = 0; i < 3000; i++) secretPrivateKey(withVersion(`flood-${i}`, '1'), pem);
+  };
+
+  // The issued Secret: the API's answer to our apply, then (a pass of the work queue later) the cache's copy.
+  const applied = withVersion('issued', '5');
+  rememberSecretPrivateKey(applied, otherEcKey);
+  assert.equal(secretPrivateKey(applied, pem), otherEcKey, 'read back from the answer itself');
+  floodParsedKeys();
+  assert.equal(secretPrivateKey(withVersion('issued', '5'), pem), otherEcKey, 'the cached copy: still known, not parsed');
+  floodParsedKeys();
+  assert.notEqual(secretPrivateKey(withVersion('issued', '5'), pem), otherEcKey, 'taken out once the cached copy was read');
+
+  // A next-key Secret keeps its key with the cached object for every reconcile while issuing.
+  const cachedNextKey = withVersion('next', '3', { 'cert-manager.io/next-private-key': 'true' });
+  const key = secretPrivateKey(cachedNextKey, pem);
+  floodParsedKeys();
+  assert.equal(secretPrivateKey(cachedNextKey, pem), key);
+  const cachedIssued = withVersion('issued-2', '3');
+  const issuedKey = secretPrivateKey(cachedIssued, pem);
+  floodParsedKeys();
+  assert.notEqual(secretPrivateKey(cachedIssued, pem), issuedKey, 'an issued Secret\'s key is not kept with its object');
+});
