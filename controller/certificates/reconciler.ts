@@ -76,8 +76,13 @@ export const BY_OWNER_UID = 'owner-uid';
 export const READY_MESSAGE = 'Certificate is up to date and has not expired';
 export const ISSUED_MESSAGE = 'The certificate has been successfully issued';
 export const FAILED_MESSAGE_PREFIX = 'The certificate request has failed to complete and will be retried: ';
-/** Decoded Secrets kept for reconciles to come (see CertificateReconciler's #secretStates). */
-const MAX_DECODED_SECRETS = 1024;
+/**
+ * Decoded Secrets kept for reconciles to come (see CertificateReconciler's #secretStates): enough
+ * for the reconciles in flight and those their own writes trigger. With thousands of Certificates
+ * issuing, the next reconcile of one comes a whole work-queue pass later and would miss any size
+ * short of all of them (~13 KiB each, parsed leaf included).
+ */
+const MAX_DECODED_SECRETS = 256;
 /** How long a target Secret the API reported missing is taken as missing without asking again. */
 export const ABSENT_SECRET_RECHECK_MS = 30_000;
 
