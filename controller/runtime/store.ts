@@ -27,6 +27,13 @@ export function byAnnotation(annotation: string): IndexFunc<KubeObject> {
   };
 }
 
+/**
+ * The keys filed under one index value: most values (an owner's UID, a Secret name) file one
+ * object, held as its key alone; a Set only from the second on. At 10k Certificates the indexes
+ * hold ~50k values, and a Set per value was ~8 MiB.
+ */
+type IndexedKeys = string | Set<string>;
+
 /** Changes a `replace` made, in the order handlers should hear about them. */
 export interface StoreDiff<T> {
   added: T[];
@@ -42,7 +49,7 @@ export class IndexedStore<T extends KubeObject> {
   #items = new Map<string, T>();
   #indexers: Map<string, IndexFunc<T>>;
   /** index name → index value → keys */
-  #indices = new Map<string, Map<string, Set<string>>>();
+  #indices = new Map<string, Map<string, IndexedKeys>>();
 
   constructor(indexers: Record<string, IndexFunc<T>> = {}) {
     if (NAMESPACE_INDEX in indexers) throw new Error(`index name "${NAMESPACE_INDEX}" is built in`);
@@ -71,7 +78,8 @@ export class IndexedStore<T extends KubeObject> {
     const index = this.#indices.get(indexName);
     if (!index) throw new Error(`no index named "${indexName}"; have: ${[...this.#indices.keys()].join(', ')}`);
     const keys = index.get(value);
-    return keys ? [...keys].map((key) => this.#items.get(key)!) : [];
+    if (keys === undefined) return [];
+    return typeof keys === 'string' ? [this.#items.get(keys)!] : [...keys].map((key) => this.#items.get(key)!);
   }
 
   /** Stores `obj`; returns the object it replaced, if any. */
@@ -112,10 +120,11 @@ export class IndexedStore<T extends KubeObject> {
   #index(key: string, obj: T): void {
     for (const [name, fn] of this.#indexers) {
       const index = this.#indices.get(name)!;
-      for (const value of new Set(fn(obj))) {
-        let keys = index.get(value);
-        if (!keys) index.set(value, (keys = new Set()));
-        keys.add(key);
+      for (const value of fn(obj)) {
+        const keys = index.get(value);
+        if (keys === undefined) index.set(value, key);
+        else if (typeof keys !== 'string') keys.add(key);
+        else if (keys !== key) index.set(value, new Set([keys, key]));
       }
     }
   }
@@ -125,9 +134,11 @@ export class IndexedStore<T extends KubeObject> {
       const index = this.#indices.get(name)!;
       for (const value of fn(obj)) {
         const keys = index.get(value);
-        if (!keys) continue;
-        keys.delete(key);
-        if (keys.size === 0) index.delete(value);
+        if (keys === key) index.delete(value);
+        else if (typeof keys === 'object') {
+          keys.delete(key);
+          if (keys.size === 1) index.set(value, keys.values().next().value!);
+        }
       }
     }
   }

@@ -55,6 +55,25 @@ test('an update moves the object between index values; remove unindexes it', () 
   assert.equal(store.remove('ns/a'), undefined);
 });
 
+test('an index value filing one, two, then one and no objects again; an owner listed twice files once', () => {
+  const store = newStore();
+  const names = (uid: string) => store.byIndex('owner', uid).map(objectKey).sort();
+  const twice = { ownerReferences: [...owned('uid-1').ownerReferences, ...owned('uid-1').ownerReferences] };
+  store.upsert(secret('ns', 'a', twice));
+  assert.deepEqual(names('uid-1'), ['ns/a']);
+  store.upsert(secret('ns', 'b', owned('uid-1')));
+  store.upsert(secret('ns', 'a', { ...twice, resourceVersion: '2' }));
+  assert.deepEqual(names('uid-1'), ['ns/a', 'ns/b']);
+  store.remove('ns/a');
+  assert.deepEqual(names('uid-1'), ['ns/b']);
+  store.upsert(secret('ns', 'c', owned('uid-1')));
+  store.upsert(secret('ns', 'b', { ...owned('uid-2'), resourceVersion: '2' }));
+  assert.deepEqual([names('uid-1'), names('uid-2')], [['ns/c'], ['ns/b']]);
+  store.remove('ns/c');
+  store.remove('ns/b');
+  assert.deepEqual([names('uid-1'), names('uid-2')], [[], []]);
+});
+
 test('replace reports added, updated (by resourceVersion) and deleted objects', () => {
   const store = newStore();
   store.upsert(secret('ns', 'same'));
