@@ -13,10 +13,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from './harness/cli.js';
+import { parseCommandLine } from './harness/cli.js';
 import { commandLine, machineInfo, oneMinuteLoad, writeJson, type MachineInfo } from './harness/machine.js';
 import type { GoalId, Metric } from './suite/metrics.js';
-import { parseSuiteOptions, suiteUsage, type SuiteOptions } from './suite/options.js';
+import { parseSuiteOptions, suiteUsage } from './suite/options.js';
 import { selectSteps, type Mode, type Step } from './suite/steps.js';
 import { failedLine, renderSummary, summarize, type SummaryLine } from './suite/summary.js';
 
@@ -79,18 +79,8 @@ async function runStep(step: Step, mode: Mode, run: number, runs: number, output
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  let o: SuiteOptions;
-  try {
-    o = parseSuiteOptions(args);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n\n${suiteUsage}`);
-    return 2;
-  }
-  if (o.help) {
-    process.stdout.write(suiteUsage);
-    return 0;
-  }
+  const o = parseCommandLine(suiteUsage, parseSuiteOptions, args);
+  if (typeof o === 'number') return o;
   const steps = selectSteps(o.mode, o.only);
   const loadAtStart = oneMinuteLoad();
   const start = performance.now();

@@ -38,6 +38,24 @@ export interface BenchOutcome {
 }
 
 /**
+ * Parses the command line: the options, or the exit code when there is nothing to run (`--help`
+ * printed: 0; bad flags reported with the usage: 2).
+ */
+export function parseCommandLine<O extends { help: boolean }>(usage: string, parse: (args: readonly string[]) => O, args: readonly string[]): O | number {
+  let options: O;
+  try {
+    options = parse(args);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${usage}`);
+    return 2;
+  }
+  if (!options.help) return options;
+  process.stdout.write(usage);
+  return 0;
+}
+
+/**
  * Runs a benchmark's `main`: exit code 0 when it measured (goals missed or not), 1 when it could
  * not measure, 2 on bad flags.
  */
@@ -47,18 +65,8 @@ export async function runBench<O extends { help: boolean }>(
   run: (options: O, command: string) => Promise<BenchOutcome>,
 ): Promise<number> {
   const args = process.argv.slice(2);
-  let options: O;
-  try {
-    options = parse(args);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n\n${usage}`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+  const options = parseCommandLine(usage, parse, args);
+  if (typeof options === 'number') return options;
   let outcome: BenchOutcome;
   try {
     outcome = await run(options, commandLine(args));
