@@ -55,6 +55,12 @@ const CONFIG_FIELDS: readonly ConfigField[] = [
   field('ingressShimConfig.defaultIssuerKind', 'default-issuer-kind'),
   field('ingressShimConfig.defaultIssuerGroup', 'default-issuer-group'),
   field('acmeHTTP01Config.solverNameservers', 'acme-http01-solver-nameservers', 'list'),
+  field('acmeHTTP01Config.solverImage', 'acme-http01-solver-image'),
+  field('acmeHTTP01Config.solverResourceRequestCPU', 'acme-http01-solver-resource-request-cpu'),
+  field('acmeHTTP01Config.solverResourceRequestMemory', 'acme-http01-solver-resource-request-memory'),
+  field('acmeHTTP01Config.solverResourceLimitsCPU', 'acme-http01-solver-resource-limits-cpu'),
+  field('acmeHTTP01Config.solverResourceLimitsMemory', 'acme-http01-solver-resource-limits-memory'),
+  field('acmeHTTP01Config.solverRunAsNonRoot', 'acme-http01-solver-run-as-non-root', 'boolean'),
   field('acmeDNS01Config.recursiveNameservers', 'dns01-recursive-nameservers', 'list'),
   field('acmeDNS01Config.recursiveNameserversOnly', 'dns01-recursive-nameservers-only', 'boolean'),
   field('acmeDNS01Config.checkRetryPeriod', 'dns01-check-retry-period', 'duration'),
@@ -63,8 +69,8 @@ const CONFIG_FIELDS: readonly ConfigField[] = [
 ];
 
 /**
- * ControllerConfiguration fields certwright has no use for (TLS for metrics, profiling, the solver
- * pod image, klog settings): accepted so a cert-manager config loads, and reported as ignored.
+ * ControllerConfiguration fields certwright has no use for (TLS for metrics, profiling, solver pod
+ * runtime class and extra labels, klog settings): accepted so a cert-manager config loads, and reported as ignored.
  */
 const IGNORED_CONFIG_PATHS: readonly string[] = [
   'apiServerHost',
@@ -74,12 +80,6 @@ const IGNORED_CONFIG_PATHS: readonly string[] = [
   'metricsTLSConfig',
   'leaderElectionConfig.healthzTimeout',
   'ingressShimConfig.extraAnnotations',
-  'acmeHTTP01Config.solverImage',
-  'acmeHTTP01Config.solverResourceRequestCPU',
-  'acmeHTTP01Config.solverResourceRequestMemory',
-  'acmeHTTP01Config.solverResourceLimitsCPU',
-  'acmeHTTP01Config.solverResourceLimitsMemory',
-  'acmeHTTP01Config.solverRunAsNonRoot',
   'acmeHTTP01Config.solverRuntimeClassName',
   'acmeHTTP01Config.solverExtraLabels',
 ];

@@ -36,6 +36,12 @@ test('a ControllerConfiguration becomes flag values; cert-manager-only fields ar
   });
   // healthzTimeout and logging: cert-manager settings with no meaning here; the DNS-01 one: a flag this set lacks.
   assert.deepEqual(ignored.sort(), ['acmeDNS01Config.recursiveNameservers', 'leaderElectionConfig.healthzTimeout', 'logging']);
+  const solverPod = configFlagValues(
+    { ...header, acmeHTTP01Config: { solverImage: 'example.test/certwright:1', solverResourceLimitsMemory: '64Mi', solverRunAsNonRoot: false, solverRuntimeClassName: 'gvisor' } },
+    new Set(['acme-http01-solver-image', 'acme-http01-solver-resource-limits-memory', 'acme-http01-solver-run-as-non-root']),
+  );
+  assert.deepEqual(solverPod.values, { 'acme-http01-solver-image': 'example.test/certwright:1', 'acme-http01-solver-resource-limits-memory': '64Mi', 'acme-http01-solver-run-as-non-root': false });
+  assert.deepEqual(solverPod.ignored, ['acmeHTTP01Config.solverRuntimeClassName']);
   assert.throws(() => configFlagValues({ ...header, namespce: 'x' }, known), /unknown field\(s\) namespce/);
   assert.throws(() => configFlagValues({ ...header, numberOfConcurrentWorkers: '3' }, known), /numberOfConcurrentWorkers: want a number, got "3"/);
   assert.throws(() => configFlagValues({ ...header, leaderElectionConfig: { enabled: 'yes' } }, known), /leaderElectionConfig.enabled: want true or false/);
