@@ -13,6 +13,20 @@ export const CHALLENGE_PATH_PREFIX = '/.well-known/acme-challenge/';
 export const SOLVER_POD_PORT = 8089;
 /** Tokens are base64url (RFC 8555 §8.3); anything else is not a challenge path. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
+/** What an ACME server sends: GET, or HEAD from a curious proxy; anything else is 405. */
+const SERVED_METHODS = new Set(['GET', 'HEAD']);
+
+/** Bounds on what one client may cost the listener (it faces the internet). */
+export interface Http01ListenerLimits {
+  /** Time a client gets to send its request headers (slowloris); the whole request gets twice that. */
+  headersTimeoutMs?: number;
+  /** How often those timeouts are enforced (Node checks every 30 s by default). */
+  timeoutCheckIntervalMs?: number;
+  /** Request line plus headers; beyond it the answer is 431. A challenge request needs well under 1 KiB. */
+  maxHeaderBytes?: number;
+}
+
+const DEFAULT_LIMITS: Required<Http01ListenerLimits> = { headersTimeoutMs: 10_000, timeoutCheckIntervalMs: 1_000, maxHeaderBytes: 8 * 1024 };
 
 /** `host:port`, `:port` or `[v6]:port` as cert-manager's flag takes it; an empty host listens on every address. */
 export function parseListenAddress(address: string): { host: string | undefined; port: number } {
@@ -28,10 +42,12 @@ export class Http01Listener {
   #keys = new Map<string, string>();
   #lookup: ((token: string) => string | undefined) | undefined;
   #server: Server | undefined;
+  #limits: Required<Http01ListenerLimits>;
 
   /** `lookup` finds the key of a token this process did not present (another replica's Challenge). */
-  constructor(lookup?: (token: string) => string | undefined) {
+  constructor(lookup?: (token: string) => string | undefined, limits: Http01ListenerLimits = {}) {
     this.#lookup = lookup;
+    this.#limits = { ...DEFAULT_LIMITS, ...limits };
   }
 
   /** Serves `key` for `token` until cleaned up. */
@@ -51,15 +67,26 @@ export class Http01Listener {
   /** Starts listening; resolves with the bound port (port 0 picks a free one). */
   async listen(address: string): Promise<number> {
     const { host, port } = parseListenAddress(address);
-    const server = createServer((req, res) => {
+    const limits = this.#limits;
+    const serverOptions = {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: 2 * limits.headersTimeoutMs,
+      connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
+      maxHeaderSize: limits.maxHeaderBytes,
+    };
+    const server = createServer(serverOptions, (req, res) => {
+      if (!SERVED_METHODS.has(req.method ?? '')) {
+        res.writeHead(405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }).end('method not allowed\n');
+        return;
+      }
       const path = (req.url ?? '').split('?')[0]!;
       const token = path.startsWith(CHALLENGE_PATH_PREFIX) ? path.slice(CHALLENGE_PATH_PREFIX.length) : '';
-      const key = req.method === 'GET' && TOKEN_PATTERN.test(token) ? this.keyFor(token) : undefined;
+      const key = TOKEN_PATTERN.test(token) ? this.keyFor(token) : undefined;
       if (key === undefined) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
         return;
       }
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(key);
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(key) }).end(key);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

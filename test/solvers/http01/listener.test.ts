@@ -33,7 +33,7 @@ test('the listener answers a presented token with its key, and 404 before presen
     assert.equal((await get(port, path)).status, 404);
     listener.present('tok_en-1', 'tok_en-1.thumb');
     assert.deepEqual(await get(port, path), { status: 200, body: 'tok_en-1.thumb' });
-    assert.equal((await get(port, path, 'POST')).status, 404);
+    assert.equal((await get(port, path, 'POST')).status, 405);
     assert.equal((await get(port, '/.well-known/acme-challenge/../tok_en-1')).status, 404);
     assert.deepEqual(await checkHttp01('127.0.0.1', 'tok_en-1', 'tok_en-1.thumb', { port }), { ok: true, detail: `http://127.0.0.1:${port}/.well-known/acme-challenge/tok_en-1 serves the key` });
     assert.equal((await checkHttp01('127.0.0.1', 'tok_en-1', 'other', { port })).ok, false);
