@@ -9,7 +9,7 @@ import { startLocalCluster, type LocalCluster } from '../../cli/local-cluster.js
 import { applyManifests } from '../../cli/manifests.js';
 import type { AcmeOptions } from '../../controller/acme/components.js';
 import { startManager, type Manager } from '../../controller/manager.js';
-import { createLogger } from '../../controller/observability/log.js';
+import { createLogger, type ControllerLogger } from '../../controller/observability/log.js';
 import { CERTIFICATES, ISSUERS, SECRETS } from '../../controller/runtime/resources.js';
 import type { KubeSecret } from '../../issuers/backend.js';
 import { parseCertificateChain, type CertificateInfo } from '../../pki/index.js';
@@ -30,7 +30,8 @@ export interface AcmeEnv {
   close(): Promise<void>;
 }
 
-export async function startAcmeEnv(pebbleOptions: PebbleOptions = {}, acmeOptions: AcmeOptions = {}): Promise<AcmeEnv> {
+/** `logger` replaces the silent one (ACME_E2E_LOG sets its level), for tests that read the controller's logs. */
+export async function startAcmeEnv(pebbleOptions: PebbleOptions = {}, acmeOptions: AcmeOptions = {}, logger?: ControllerLogger): Promise<AcmeEnv> {
   const httpPort = await freeTcpPort();
   const pebble = await startPebble({ ...pebbleOptions, httpPort });
   const dataDir = tempDataDir('certwright-acme-');
@@ -39,7 +40,7 @@ export async function startAcmeEnv(pebbleOptions: PebbleOptions = {}, acmeOption
   const start = () =>
     startManager({
       kubeConfig: cluster!.kubeConfig,
-      logger: createLogger({ level: (process.env.ACME_E2E_LOG ?? 'silent') as 'silent' }),
+      logger: logger ?? createLogger({ level: (process.env.ACME_E2E_LOG ?? 'silent') as 'silent' }),
       metricsAddress: '127.0.0.1:0',
       acme: {
         http01SolverAddress: `127.0.0.1:${httpPort}`,
