@@ -5,62 +5,18 @@
  * key the run produced (every version of every Secret, watched from the start, including the
  * short-lived next-private-key Secrets), as a PEM block, base64 of its DER, or hex of its DER.
  */
-import { after, before, test } from 'node:test';
-import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { createPrivateKey } from 'node:crypto';
+import { after, before } from 'node:test';
 import type { Certificate } from '../../api/types.js';
 import { startLocalCluster, type LocalCluster } from '../../cli/local-cluster.js';
 import { applyManifests } from '../../cli/manifests.js';
 import { startManager, type Manager } from '../../controller/manager.js';
-import { createLogger } from '../../controller/observability/log.js';
-import {
-  CERTIFICATE_REQUESTS,
-  CERTIFICATES,
-  CLUSTER_ISSUERS,
-  EVENTS,
-  ISSUERS,
-  SECRETS,
-} from '../../controller/runtime/resources.js';
-import type { WatchStream } from '../../controller/runtime/client.js';
-import type { KubeSecret } from '../../issuers/backend.js';
+import { CERTIFICATE_REQUESTS, CERTIFICATES, CLUSTER_ISSUERS, ISSUERS } from '../../controller/runtime/resources.js';
 import { encodePrivateKeyPem, generatePrivateKey } from '../../pki/index.js';
 import { eventually, tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
+import { defineKeyLeakTests, KeyLeakScan } from './key-leak-scan.js';
 
 const NAMESPACE = 'r5-hygiene';
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
-
-const logLines: string[] = [];
-const logSink = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    done();
-  },
-});
-
-/** DER of every private key seen in any Secret version, by hex (deduplicated). */
-const privateKeys = new Map<string, Buffer>();
-
-function collectKeys(secret: KubeSecret): void {
-  for (const [name, value] of Object.entries(secret.data ?? {})) {
-    const text = Buffer.from(value, 'base64').toString('utf8');
-    if (!/PRIVATE KEY-----/.test(text) && name !== 'key.der') continue;
-    try {
-      const key = name === 'key.der' ? createPrivateKey({ key: Buffer.from(value, 'base64'), format: 'der', type: 'pkcs8' }) : createPrivateKey(text);
-      for (const der of [key.export({ format: 'der', type: 'pkcs8' })]) privateKeys.set(der.toString('hex'), der);
-      if (key.asymmetricKeyType === 'rsa') {
-        const pkcs1 = key.export({ format: 'der', type: 'pkcs1' });
-        privateKeys.set(pkcs1.toString('hex'), pkcs1);
-      }
-      if (key.asymmetricKeyType === 'ec') {
-        const sec1 = key.export({ format: 'der', type: 'sec1' });
-        privateKeys.set(sec1.toString('hex'), sec1);
-      }
-    } catch {
-      // Not parseable (a deliberately corrupt Secret): nothing to look for.
-    }
-  }
-}
 
 const certificate = (name: string, spec: Record<string, unknown>) => ({
   apiVersion: 'cert-manager.io/v1',
@@ -71,7 +27,7 @@ const certificate = (name: string, spec: Record<string, unknown>) => ({
 
 let cluster: LocalCluster;
 let manager: Manager;
-let secretWatch: WatchStream;
+const scan = new KeyLeakScan();
 const dataDir = tempDataDir('certwright-r5-');
 const NAMES = ['ecdsa', 'rsa-pkcs1', 'ed25519', 'keystores', 'combined', 'renewed'];
 
@@ -79,12 +35,10 @@ before(async () => {
   cluster = await startLocalCluster({ dataDir: dataDir.path });
   manager = await startManager({
     kubeConfig: cluster.kubeConfig,
-    logger: createLogger({ level: 'trace', destination: logSink }),
+    logger: scan.logger,
     metricsAddress: '127.0.0.1:0',
   });
-  secretWatch = manager.client.watch<KubeSecret>(SECRETS, { resourceVersion: '0' }, (event) => {
-    if (event.type !== 'BOOKMARK') collectKeys(event.object as KubeSecret);
-  });
+  scan.watchSecrets(manager);
   // A CA Secret whose key does not match the certificate: its key must not leak through the error path.
   const strayKey = await generatePrivateKey({ algorithm: 'ECDSA', size: 256 });
   await applyManifests(manager.client, [
@@ -129,55 +83,11 @@ before(async () => {
 });
 
 after(async () => {
-  secretWatch?.stop();
+  scan.stop();
   await manager?.stop();
   await cluster?.close();
   dataDir.remove();
 });
 
-/** Every spelling of every key a reader could spot. */
-function needles(): { what: string; text: string }[] {
-  const found: { what: string; text: string }[] = [];
-  for (const der of privateKeys.values()) {
-    found.push({ what: 'key DER as base64', text: der.toString('base64').slice(0, 48) });
-    found.push({ what: 'key DER as hex', text: der.toString('hex').slice(0, 64) });
-    // The tail holds the secret scalar for EC/Ed25519 keys; look for it on its own too.
-    found.push({ what: 'key DER tail as base64', text: der.subarray(der.length - 32).toString('base64').slice(0, 40) });
-    found.push({ what: 'key DER tail as hex', text: der.subarray(der.length - 32).toString('hex') });
-  }
-  return found;
-}
-
-function assertClean(where: string, text: string): void {
-  assert.doesNotMatch(text, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, `${where} holds a PEM private key`);
-  for (const needle of needles()) assert.ok(!text.includes(needle.text), `${where} holds a private key (${needle.what})`);
-}
-
-test('the run produced private keys to look for', () => {
-  // 7 issued + the root + next keys + the stray CA key.
-  assert.ok(privateKeys.size >= 10, `${privateKeys.size} keys seen`);
-});
-
-test('no log line carries a private key', () => {
-  assert.ok(logLines.length >= NAMES.length, `${logLines.length} log lines at trace level`);
-  for (const [i, line] of logLines.entries()) assertClean(`log line ${i}`, line);
-});
-
-test('no Event carries a private key', async () => {
-  const events = await manager.client.list(EVENTS, {});
-  assert.ok(events.items.length > 10);
-  assertClean('events', JSON.stringify(events.items));
-});
-
-test('no status of any cert-manager object carries a private key', async () => {
-  for (const type of [CERTIFICATES, CERTIFICATE_REQUESTS, ISSUERS, CLUSTER_ISSUERS]) {
-    const list = await manager.client.list(type, {});
-    assertClean(type.resource, JSON.stringify(list.items.map((o) => (o as { status?: unknown }).status)));
-  }
-});
-
-test('the metrics page carries no private key', async () => {
-  const page = await (await fetch(`${manager.metricsUrl}/metrics`)).text();
-  assert.match(page, /certmanager_certificate_expiration_timestamp_seconds/);
-  assertClean('/metrics', page);
-});
+// 7 issued + the root + next keys + the stray CA key.
+defineKeyLeakTests(() => ({ scan, manager }), [CERTIFICATES, CERTIFICATE_REQUESTS, ISSUERS, CLUSTER_ISSUERS], { minKeys: 10, minLogLines: 6 });
