@@ -18,7 +18,7 @@ import { rfc3339 } from '../../apiserver/time.js';
 import { revisionHistoryLimitFor } from '../../api/defaults.js';
 import type { Certificate, CertificateRequest, CertificateStatus, Condition } from '../../api/types.js';
 import type { KubeSecret } from '../../issuers/backend.js';
-import { encodePrivateKeyPem, generateCsr, generatePrivateKey, parseCertificateChain, publicKeysEqual } from '../../pki/index.js';
+import { encodePrivateKeyPem, generateCsr, generatePrivateKey, publicKeysEqual } from '../../pki/index.js';
 import { findCondition, withCondition } from '../conditions.js';
 import type { EventRecorder } from '../events.js';
 import type { KubeClient } from '../runtime/client.js';
@@ -66,7 +66,7 @@ import {
   UpkeepReason,
   type KeystorePasswords,
 } from './secret-layout.js';
-import { inspectSecret, rememberSecretPrivateKey, secretDataBytes, secretPrivateKey, type SecretState } from './secret-state.js';
+import { inspectSecret, parsedCertificateChain, rememberSecretPrivateKey, secretDataBytes, secretPrivateKey, type SecretState } from './secret-state.js';
 
 /** Certificates by `namespace/spec.secretName`: finds the Certificates a Secret event concerns, and duplicates. */
 export const CERTIFICATES_BY_SECRET_NAME = 'certificates-by-secret-name';
@@ -777,7 +777,7 @@ export function requestFailure(request: CertificateRequest): { reason: string; m
 export function issuedCertificateProblem(certificatePem: string, nextKey: KeyObject, now: number): string | undefined {
   let leaf;
   try {
-    [leaf] = parseCertificateChain(certificatePem);
+    [leaf] = parsedCertificateChain(certificatePem);
   } catch (err) {
     return `the issued certificate cannot be decoded: ${describe(err)}`;
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inspectSecret, rememberSecretPrivateKey, secretPrivateKey, type PresentSecret } from '../../../controller/certificates/secret-state.js';
+import { inspectSecret, parsedCertificateChain, rememberSecretPrivateKey, secretPrivateKey, type PresentSecret } from '../../../controller/certificates/secret-state.js';
 import { encodePrivateKeyPem } from '../../../pki/index.js';
 import { certificate, ecKey, issue, otherEcKey, secret } from './fixtures.js';
 
@@ -107,4 +107,16 @@ test('keys this controller wrote, and next keys, stay known while thousands of o
   const issuedKey = secretPrivateKey(cachedIssued, pem);
   floodParsedKeys();
   assert.notEqual(secretPrivateKey(cachedIssued, pem), issuedKey, 'an issued Secret\'s key is not kept with its object');
+});
+
+test('a chain text is parsed once while recent: the Secret decoded after storing a certificate reuses its parse', () => {
+  const pem = issued.certificatePem + root.certificatePem;
+  const chain = parsedCertificateChain(pem);
+  assert.deepEqual(chain.map((c) => c.commonName), [crt.spec.commonName, 'root']);
+  const state = present(inspectSecret({ ...secret({}), data: { 'tls.crt': b64(pem) } }));
+  assert.equal(state.certificate.status === 'parsed' && state.certificate.leaf, chain[0], 'the leaf parsed before');
+  assert.equal(state.certificate.status === 'parsed' && state.certificate.chain, chain);
+  for (let i = 0; i < 64; i++) parsedCertificateChain(`${root.certificatePem}\n`.repeat(1 + (i % 2)) + ' '.repeat(i));
+  assert.notEqual(parsedCertificateChain(pem), chain, 'parsed again once 64 other texts came after it');
+  assert.throws(() => parsedCertificateChain('not PEM'));
 });
