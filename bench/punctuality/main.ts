@@ -95,7 +95,7 @@ export interface PunctualityResult {
   issuance: Issuance;
   /** status.renewalTime → the revision-2 CertificateRequest seen by this process's watch. */
   lag: LagSummary;
-  /** status.renewalTime → the Certificate seen with Issuing=True (the timer fired and the reconcile wrote it). */
+  /** status.renewalTime → the Certificate seen with Issuing=True, where seen (a fast renewal can reach revision 2 in the same status write). */
   lagToIssuing: LagSummary;
   /** Certificates whose renewal was not seen before the wait ended. */
   missing: number;

@@ -92,7 +92,8 @@ test('punctuality (P6): every Certificate renewed once, after its renewal time',
   assert.equal(r.renewalsDuringIssuance, 0, 'the lead outlasted issuance');
   // With --renewal-jitter 0 nothing renews before status.renewalTime; the request follows it.
   assert.ok(r.lag.minMs >= 0 && r.lag.minMs <= r.lag.p50Ms && r.lag.p99Ms <= r.lag.maxMs, JSON.stringify(r.lag));
-  assert.equal(r.lagToIssuing.count, 10);
+  // Issuing=True is not always seen: a renewal issued fast enough can reach the next revision in the same status write.
+  assert.ok(r.lagToIssuing.count > 0 && r.lagToIssuing.count <= 10, JSON.stringify(r.lagToIssuing));
   assert.ok(r.renewalWindow.controllerCpuSeconds > 0);
 });
 
