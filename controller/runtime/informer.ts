@@ -128,18 +128,26 @@ export class Informer<T extends KubeObject> {
   async #run(): Promise<void> {
     let failures = 0;
     while (!this.#stopped) {
+      let healthyWatch = false;
       try {
         if (!this.#resourceVersion) await this.#relist();
         if (this.#stopped) return;
-        if (await this.#watchOnce()) failures = 0;
+        const outcome = await this.#watchOnce();
+        healthyWatch = outcome.healthy;
+        if (outcome.error !== undefined) throw outcome.error;
+        if (healthyWatch) failures = 0;
         else throw new Error(`watch of ${this.#source.description} closed at once without events`);
       } catch (err) {
         if (this.#stopped) return;
         // 410: our resourceVersion is older than the server's history; start over from a list.
         if (isGone(err)) this.#resourceVersion = '';
         else this.#onError(err);
-        const delayMs = isGone(err) && failures === 0 ? 0 : backoffDelay(this.#backoff, failures);
-        failures++;
+        // A watch cut off (or expired) after it delivered events or lived a while was healthy: resume
+        // at once, as client-go does. Counting those cuts as failures left the cache 30 s (the
+        // backoff's cap) behind under a flaky connection, and the events of those 30 s unhandled.
+        if (healthyWatch) failures = 0;
+        const delayMs = healthyWatch || (isGone(err) && failures === 0) ? 0 : backoffDelay(this.#backoff, failures);
+        if (!healthyWatch) failures++;
         if (delayMs > 0) await this.#timers.sleep(delayMs, this.#stopping.signal);
       }
     }
@@ -161,8 +169,8 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  /** Watches from the cached resourceVersion until the stream ends; true if it was healthy. */
-  async #watchOnce(): Promise<boolean> {
+  /** Watches from the cached resourceVersion until the stream ends: whether it was healthy (delivered events or lived a while), and how it ended if it failed. */
+  async #watchOnce(): Promise<{ healthy: boolean; error?: unknown }> {
     const startedAt = this.#timers.clock.now();
     let events = 0;
     this.#watch = this.#source.watch(
@@ -172,12 +180,15 @@ export class Informer<T extends KubeObject> {
         this.#apply(event);
       },
     );
+    let error: unknown;
     try {
       await this.#watch.done;
+    } catch (err) {
+      error = err ?? new Error(`watch of ${this.#source.description} failed`);
     } finally {
       this.#watch = undefined;
     }
-    return events > 0 || this.#timers.clock.now() - startedAt >= MIN_HEALTHY_WATCH_MS;
+    return { healthy: events > 0 || this.#timers.clock.now() - startedAt >= MIN_HEALTHY_WATCH_MS, error };
   }
 
   #apply(event: WatchEvent<T>): void {

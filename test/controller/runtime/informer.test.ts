@@ -166,6 +166,31 @@ test('watch failures back off on the clock and resume from the last resourceVers
   await informer.stop();
 });
 
+test('a watch cut off after delivering events resumes at once, however often it happens (no growing backoff)', async () => {
+  const { source, informer, errors } = setup();
+  source.lists.push(list('10', []));
+  informer.start();
+  await informer.waitForSync();
+  await settle();
+  for (let i = 1; i <= 8; i++) {
+    source.lastWatch.emit('ADDED', obj(`s${i}`, String(10 + i)));
+    source.lastWatch.fail(new Error('watch of secrets was cut off'));
+    await settle();
+    assert.equal(source.watches.length, i + 1, `cut ${i}: resumed without waiting on the clock`);
+    assert.equal(source.lastWatch.resourceVersion, String(10 + i));
+  }
+  assert.equal(errors.length, 8, 'each cut is still reported');
+  assert.equal(source.listCalls, 1);
+  // A healthy watch ending in 410 relists at once too.
+  source.lists.push(list('30', []));
+  source.lastWatch.emit('ADDED', obj('t', '20'));
+  source.lastWatch.fail(new ApiError(410, 'Expired', 'too old resource version'));
+  await settle();
+  assert.equal(source.listCalls, 2);
+  assert.equal(source.lastWatch.resourceVersion, '30');
+  await informer.stop();
+});
+
 test('a watch that closes at once without events counts as a failure', async () => {
   const { source, informer, errors } = setup();
   source.lists.push(list('10', []));
