@@ -6,10 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { certbotCommand, certbotRfc2136Credentials, legoCommand, toolRun, type AcmeTarget } from '../../bench/acme/peers.js';
 import type { AcmeResult, SolverRuns } from '../../bench/acme/main.js';
 import { UsageError } from '../../bench/harness/cli.js';
+import type { ApiServerBenchResult } from '../../bench/apiserver/main.js';
 import type { LifecycleResult } from '../../bench/lifecycle/report.js';
 import { lagsBetween, minimumLeadSeconds, renewalOffsetSeconds, renewBeforeFor, summarizeLags } from '../../bench/punctuality/schedule.js';
 import { pooledKeygen } from '../../bench/rsa/keygen.js';
-import { acmeMetrics, countLabel, lifecycleMetrics } from '../../bench/suite/metrics.js';
+import { acmeMetrics, apiServerMetrics, countLabel, lifecycleMetrics } from '../../bench/suite/metrics.js';
 import { parseSuiteOptions } from '../../bench/suite/options.js';
 import { selectSteps } from '../../bench/suite/steps.js';
 import { failedLine, medianOf, renderSummary, summarize } from '../../bench/suite/summary.js';
@@ -75,6 +76,25 @@ test('summary: the median of several runs is judged by the goal; figures at anot
   assert.match(rendered, /P1 +throughput, 10k Certificates +≥ 166\.7 certs\/s \(10k in ≤ 60 s\) +170 certs\/s \(runs: 150, 180, 170\) +met/);
   assert.match(rendered, /P2 +rsa did not finish .* exit code 1 +MISSED/);
   assert.deepEqual([countLabel(20), countLabel(1000), countLabel(50_000), countLabel(1500)], ['20', '1k', '50k', '1500']);
+});
+
+test('labels do not vary from run to run: what differs goes into the note', () => {
+  const apiserver = (slowest: string, writesPerSecond: number, objects: number) =>
+    ({
+      options: { objects: 10_000 },
+      writes: { [slowest]: { writesPerSecond }, other: { writesPerSecond: 9000 } },
+      liveWatch: { watchers: 10, deliveredPerSecond: 60_000 },
+      memory: { afterWrites: { objects, rssOverheadPerObject: 900 }, afterRestart: { objects, rssOverheadPerObject: 1000 } },
+    }) as unknown as ApiServerBenchResult;
+  const lines = summarize('apiserver', [apiServerMetrics(apiserver('create-secret', 4000, 10_003)), apiServerMetrics(apiserver('update-secret', 6000, 10_950))]);
+  assert.equal(lines.length, 3);
+  assert.deepEqual([lines[0]!.values, lines[0]!.note], [[4000, 6000], 'slowest: create-secret; slowest: update-secret']);
+  assert.deepEqual(lines[2]!.values, [1000, 1000]);
+  const steady = (seconds: number) => {
+    const r = lifecycle(1000, 100, 100, 0);
+    return lifecycleMetrics({ ...r, p4: { ...r.p4!, steady: { ...r.p4!.steady!, seconds } } }, true);
+  };
+  assert.equal(summarize('lifecycle-1k', [steady(20.013), steady(20.016)]).filter((l) => l.what.startsWith('API writes')).length, 1);
 });
 
 test('P5 metrics: a missing lego leaves its goals unjudged, never failed', () => {
