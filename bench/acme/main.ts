@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { freeTcpPort, pebbleMissing, startPebble, TEST_ZONE } from '../../e2e/acme/pebble.js';
 import { namedMissing } from '../../e2e/dns/bind9.js';
 import { parseFlags, positiveNumber, runBench, UsageError, type BenchOutcome } from '../harness/cli.js';
+import { P5_MINIMUM_SPEEDUP } from '../harness/goals.js';
 import { machineInfo, oneMinuteLoad, round, type MachineInfo } from '../harness/machine.js';
 import { renderTable } from '../lifecycle/report.js';
 import { runCertwright, type CertwrightRun } from './certwright.js';
@@ -25,7 +26,6 @@ import { runPeer, type AcmeTarget, type PeerTool, type Solver, type ToolRun } fr
 const RESULTS_DIR = fileURLToPath(new URL('../../../bench/results', import.meta.url));
 const SOLVERS: readonly Solver[] = ['http01', 'dns01'];
 const PEERS: readonly PeerTool[] = ['lego', 'certbot'];
-export const P5_MINIMUM_SPEEDUP = 5;
 
 const usage = `Usage: npm run bench:acme -- [flags]
 
@@ -57,7 +57,7 @@ function listFlag<T extends string>(flag: string, text: string | undefined, allo
   return items as T[];
 }
 
-export function parseAcmeOptions(args: readonly string[]): AcmeOptions {
+function parseAcmeOptions(args: readonly string[]): AcmeOptions {
   const v = parseFlags(args, {
     count: { type: 'string' },
     solvers: { type: 'string' },
@@ -109,7 +109,7 @@ export interface AcmeResult {
 }
 
 /** Goals of one solver's runs: pure, from the measured runs. */
-export function judgeAcme(solver: Solver, runs: SolverRuns): AcmeGoal[] {
+function judgeAcme(solver: Solver, runs: SolverRuns): AcmeGoal[] {
   const lego = runs.peers.lego;
   const compared = lego?.status === 'ok';
   const speedup = runs.speedup.lego;
@@ -131,7 +131,7 @@ export function judgeAcme(solver: Solver, runs: SolverRuns): AcmeGoal[] {
   ];
 }
 
-export const goalMark = (met: boolean | null): string => (met === null ? '—' : met ? 'met' : 'MISSED');
+const goalMark = (met: boolean | null): string => (met === null ? '—' : met ? 'met' : 'MISSED');
 
 function report(r: AcmeResult): string {
   const header = `certwright ACME benchmark (P5) — ${r.machine.nproc} × ${r.machine.cpuModel}, node ${r.machine.node}, load average ${r.machine.loadAverage.start} → ${r.machine.loadAverage.end}`;

@@ -9,6 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseFlags, positiveNumber, runBench, type BenchOutcome } from '../harness/cli.js';
+import { P2_MINIMUM_RATIO } from '../harness/goals.js';
 import { machineInfo, oneMinuteLoad, round, type MachineInfo } from '../harness/machine.js';
 import { parseBenchOptions } from '../lifecycle/options.js';
 import { renderTable, type GoalResult, type LifecycleResult } from '../lifecycle/report.js';
@@ -16,8 +17,6 @@ import { runLifecycleBenchmark } from '../lifecycle/run.js';
 import { measureRsaKeygen, pooledKeygen, type KeygenThroughput } from './keygen.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../../../bench/results', import.meta.url));
-/** P2's bar: the controller keeps ≥ 80% of what raw key generation alone manages. */
-export const P2_MINIMUM_RATIO = 0.8;
 
 const usage = `Usage: npm run bench:rsa -- [flags]
 
@@ -41,7 +40,7 @@ interface RsaOptions {
   output: string;
 }
 
-export function parseRsaOptions(args: readonly string[]): RsaOptions {
+function parseRsaOptions(args: readonly string[]): RsaOptions {
   const v = parseFlags(args, {
     count: { type: 'string' },
     'keygen-seconds': { type: 'string' },
@@ -79,7 +78,7 @@ export interface RsaResult {
   goals: GoalResult[];
 }
 
-export function judgeRsa(throughputRatio: number): GoalResult[] {
+function judgeRsa(throughputRatio: number): GoalResult[] {
   return [
     {
       id: 'P2',

@@ -4,6 +4,7 @@
  * can be reduced to their median before judging.
  */
 import type { AcmeResult, SolverRuns } from '../acme/main.js';
+import { P2_MINIMUM_RATIO, P5_MINIMUM_SPEEDUP, P6_MAXIMUM_P99_MS } from '../harness/goals.js';
 import type { ApiServerBenchResult } from '../apiserver/main.js';
 import type { LifecycleResult } from '../lifecycle/report.js';
 import type { PunctualityResult } from '../punctuality/main.js';
@@ -69,7 +70,7 @@ export function lifecycleMetrics(r: LifecycleResult, judged: boolean): Metric[] 
 
 export function rsaMetrics(r: RsaResult): Metric[] {
   return [
-    metric({ id: 'P2', what: `RSA-2048 issuance ÷ raw async keygen throughput, ${r.lifecycle.p1.certificates} Certificates`, target: '≥ 0.8×', unit: '×', value: r.throughputRatio, met: (v) => v >= 0.8 }),
+    metric({ id: 'P2', what: `RSA-2048 issuance ÷ raw async keygen throughput, ${r.lifecycle.p1.certificates} Certificates`, target: '≥ 0.8×', unit: '×', value: r.throughputRatio, met: (v) => v >= P2_MINIMUM_RATIO }),
     metric({ id: 'P2', what: 'controller CPU per RSA cert ÷ raw keygen CPU per key', target: '(figure)', unit: '×', value: r.cpuRatio }),
   ];
 }
@@ -80,7 +81,7 @@ function acmeSolverMetrics(solver: string, runs: SolverRuns, count: number): Met
   const legoNote = legoOk ? {} : { note: `lego ${lego?.status ?? 'not run'}` };
   const certbot = runs.peers.certbot;
   return [
-    metric({ id: 'P5', what: `${solver}: lego wall time ÷ certwright's, ${count} cert(s) each`, target: '≥ 5×', unit: '×', value: legoOk ? (runs.speedup.lego ?? NaN) : NaN, met: (v) => v >= 5, ...legoNote }),
+    metric({ id: 'P5', what: `${solver}: lego wall time ÷ certwright's, ${count} cert(s) each`, target: '≥ 5×', unit: '×', value: legoOk ? (runs.speedup.lego ?? NaN) : NaN, met: (v) => v >= P5_MINIMUM_SPEEDUP, ...legoNote }),
     metric({
       id: 'P5',
       what: `${solver}: ACME requests per cert, certwright ÷ lego`,
@@ -103,7 +104,7 @@ export function acmeMetrics(r: AcmeResult): Metric[] {
 export function punctualityMetrics(r: PunctualityResult): Metric[] {
   const label = `${r.schedule.count} renewals over ${r.schedule.spreadSeconds} s`;
   return [
-    metric({ id: 'P6', what: `renewalTime → new CertificateRequest p99, ${label}`, target: '≤ 1000 ms', unit: 'ms', value: r.lag.p99Ms, met: (v) => v <= 1000 }),
+    metric({ id: 'P6', what: `renewalTime → new CertificateRequest p99, ${label}`, target: '≤ 1000 ms', unit: 'ms', value: r.lag.p99Ms, met: (v) => v <= P6_MAXIMUM_P99_MS }),
     metric({ id: 'P6', what: 'renewals never seen', target: '0', unit: '', value: r.missing, met: (v) => v === 0 }),
     metric({ id: 'P6', what: 'renewal lag p50', target: '(figure)', unit: 'ms', value: r.lag.p50Ms }),
     metric({ id: 'P6', what: 'renewal lag max', target: '(figure)', unit: 'ms', value: r.lag.maxMs }),
