@@ -92,10 +92,11 @@ export class AcmeAccounts {
     const eab = await this.#externalAccountBinding(issuer, ctx);
     const caBundlePem = acme.caBundle ? Buffer.from(acme.caBundle, 'base64').toString('utf8') : undefined;
     const accountUrl = issuer.status?.acme?.uri;
-    const fingerprint = JSON.stringify([acme.server, keyHash, eab?.kid, eab && createHash('sha256').update(eab.hmacKey).digest('hex'), caBundlePem, acme.skipTLSVerify === true, accountUrl]);
+    const fingerprint = JSON.stringify([acme.server, keyHash, eab?.kid, eab && createHash('sha256').update(eab.hmacKey).digest('hex'), caBundlePem, acme.skipTLSVerify === true]);
     const key = objectKey(issuer);
     const cached = this.#clients.get(key);
-    if (cached?.fingerprint === fingerprint) return cached.account;
+    // The client that registered the account knows its URL before status.acme.uri does: keep it (its directory and nonces).
+    if (cached?.fingerprint === fingerprint && (accountUrl === undefined || cached.account.client.accountUrl === accountUrl)) return cached.account;
     const client = new AcmeClient({
       directoryUrl: acme.server,
       accountKeyPem: keyPem,

@@ -1,7 +1,7 @@
 /**
  * One ACME account's connection to one ACME server. acme-client does the JWS signing, nonces
  * (badNonce retried with the fresh nonce) and EAB; this class adds what certwright needs around
- * it: per-issuer TLS trust (caBundle / skipTLSVerify), every non-success response as an
+ * it: a pool of the Replay-Nonces responses carry, so signed requests rarely need `HEAD newNonce`; per-issuer TLS trust (caBundle / skipTLSVerify), every non-success response as an
  * AcmeProblemError with its type and Retry-After, no sleeping retries inside a request (controllers
  * requeue instead), cert-manager's per-request metrics with action labels, ARI renewalInfo and the
  * directory's profiles.
@@ -12,7 +12,8 @@ import { Agent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import acme from 'acme-client';
 import type { AcmeClientAction, AcmeRequestObservation } from '../../controller/observability/metrics.js';
-import { AcmeProblemError, parseRetryAfter, type ProblemDocument } from './problem.js';
+import { NoncePool } from './nonce-pool.js';
+import { ACME_ERROR_PREFIX, AcmeProblemError, parseRetryAfter, Problem, type ProblemDocument } from './problem.js';
 
 export interface AcmeClientOptions {
   directoryUrl: string;
@@ -99,6 +100,8 @@ interface AcmeHttpClient {
   maxBadNonceRetries: number;
   request(url: string, method: string, opts?: Record<string, unknown>): Promise<AcmeHttpResponse>;
   getDirectory(): Promise<AcmeDirectory>;
+  /** `HEAD newNonce`; signedRequest calls it when it has no nonce to sign with. */
+  getNonce(): Promise<string>;
 }
 interface AcmeApiClient {
   accountUrl: string | null;
@@ -157,12 +160,16 @@ export class AcmeClient {
     });
     const send = this.#http.request.bind(this.#http);
     const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const nonces = new NoncePool();
+    const fetchNonce = this.#http.getNonce.bind(this.#http);
+    this.#http.getNonce = async () => nonces.take() ?? fetchNonce();
     this.#http.request = async (url, method, opts = {}) => {
       const started = performance.now();
       let status: number | undefined;
       try {
         const response = await send(url, method, { ...opts, httpsAgent: agent, timeout, retryAttempt: NO_INTERCEPTOR_RETRY });
         status = response.status;
+        if (!spendsItsOwnNonce(method, response)) nonces.add(response.headers['replay-nonce']);
         return response;
       } finally {
         options.onRequest?.({
@@ -293,6 +300,16 @@ export class AcmeClient {
     const problem: ProblemDocument = data && typeof data === 'object' ? (data as ProblemDocument) : { detail: typeof data === 'string' ? data.slice(0, 200) : '' };
     throw new AcmeProblemError(response.status, problem, parseRetryAfter(response.headers['retry-after'], this.#now()));
   }
+}
+
+/**
+ * acme-client spends some responses' Replay-Nonce itself: newNonce's (getNonce returns it) and a
+ * badNonce answer's (the retry is signed with it). Pooling those too would send them twice.
+ */
+export function spendsItsOwnNonce(method: string, response: Pick<AcmeHttpResponse, 'status' | 'data'>): boolean {
+  if (method.toLowerCase() === 'head') return true;
+  const type = (response.data as { type?: unknown } | null | undefined)?.type;
+  return response.status === 400 && type === `${ACME_ERROR_PREFIX}${Problem.badNonce}`;
 }
 
 /** `Link: <url>;rel="alternate"` targets (RFC 8555 §7.4.2). */
