@@ -7,8 +7,8 @@
  */
 import { Agent, createServer, request } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import type { Pebble } from '../../e2e/acme/pebble.js';
+import { listenOnLoopback } from '../../test/doubles/loopback.js';
 import { describeRequest, isWrite, type RequestCounts } from '../lifecycle/counting-proxy.js';
 
 export interface AcmeCountingProxy {
@@ -42,22 +42,13 @@ export async function startAcmeCountingProxy(pebble: Pebble): Promise<AcmeCounti
     req.pipe(outgoing);
   };
   const server = createServer({ key: pebble.listenerKeyPem, cert: pebble.listenerCertificatePem, keepAlive: true }, forward);
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const listener = await listenOnLoopback(server);
   return {
-    directoryUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}${upstream.pathname}`,
+    directoryUrl: `https://127.0.0.1:${listener.port}${upstream.pathname}`,
     counts: () => structuredClone(counts),
     resetCounts: () => (counts = emptyCounts()),
     close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listener.close();
       agent.destroy();
     },
   };

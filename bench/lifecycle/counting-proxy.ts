@@ -10,9 +10,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { kubeconfigText } from '../../apiserver/kubeconfig.js';
+import { listenOnLoopback } from '../../test/doubles/loopback.js';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -133,16 +133,8 @@ export async function startCountingProxy(target: string, dataDir: string, option
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
   server.requestTimeout = 0;
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listener = await listenOnLoopback(server);
+  const url = `https://127.0.0.1:${listener.port}`;
   const kubeconfigPath = join(dataDir, 'kubeconfig.counting-proxy');
   await writeFile(kubeconfigPath, kubeconfigText(url, caCertificate!, token!.trim()), { mode: 0o600 });
   return {
@@ -151,9 +143,7 @@ export async function startCountingProxy(target: string, dataDir: string, option
     counts: () => structuredClone(counts),
     resetCounts: () => (counts = emptyCounts()),
     close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      await listener.close();
       agent.destroy();
     },
   };

@@ -12,6 +12,7 @@
  */
 import { createServer, request, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback } from '../../test/doubles/loopback.js';
 import type { Pebble } from './pebble.js';
 
 export const RENEWAL_INFO_PATH = '/renewal-info';
@@ -150,17 +151,10 @@ export async function startAriProxy(pebble: Pebble, options: AriProxyOptions = {
       if (!res.headersSent) res.writeHead(502).end(String(err));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
+  const listener = await listenOnLoopback(server);
   const proxy: AriProxy = Object.assign(state, {
-    directoryUrl: `https://127.0.0.1:${port}${upstream.pathname}`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    directoryUrl: `https://127.0.0.1:${listener.port}${upstream.pathname}`,
+    close: () => listener.close(),
   });
   return proxy;
 }

@@ -8,6 +8,7 @@
  */
 import { createServer, request, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback } from '../../test/doubles/loopback.js';
 import type { Pebble } from '../acme/pebble.js';
 
 /** An answer the proxy gives instead of Pebble's. */
@@ -135,17 +136,10 @@ export async function startAcmeFaultProxy(pebble: Pebble, policy: AcmeFaultPolic
       if (!res.headersSent) res.writeHead(502).end(String(err));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
+  const listener = await listenOnLoopback(server);
   return {
-    directoryUrl: `https://127.0.0.1:${port}${upstream.pathname}`,
+    directoryUrl: `https://127.0.0.1:${listener.port}${upstream.pathname}`,
     requests,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => listener.close(),
   };
 }

@@ -1,0 +1,27 @@
+/**
+ * Test servers and proxies listen on a free port of 127.0.0.1, and stop at once even with
+ * keep-alive connections or watches open (server.close alone waits for those).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface LoopbackListener {
+  port: number;
+  /** Ends every open connection and stops listening. */
+  close(): Promise<void>;
+}
+
+export async function listenOnLoopback(server: Server): Promise<LoopbackListener> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
