@@ -160,6 +160,8 @@ export class ChallengeController {
     }
     const accepted = await client.acceptChallenge(challenge.spec.url);
     const state = accepted.status === 'valid' || accepted.status === 'invalid' ? accepted.status : 'processing';
+    // The state write wakes this Challenge at once; the server needs time to validate, so the first poll waits.
+    this.#waitUntil.set(objectKey(challenge), this.#o.timers.clock.now() + this.#pollMs());
     await this.#writeStatus(challenge, { state, reason: '' });
     return { requeueAfterMs: this.#pollMs() };
   }

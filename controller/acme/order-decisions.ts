@@ -17,10 +17,18 @@ export type OrderAction =
   | { kind: 'delete-challenges' }
   /** Every authorization is valid (`ready`): send the CSR. */
   | { kind: 'finalize' }
-  /** The ACME order may have moved on (processing, or Challenges finished): GET it. */
-  | { kind: 'refresh' }
+  /** The ACME order may have moved on, `because` says what changed (and what the sync may skip). */
+  | { kind: 'refresh'; because: RefreshCause }
   /** Challenges are being worked on; their changes wake the Order. */
   | { kind: 'wait-for-challenges' };
+
+/**
+ * Why an Order is refreshed. `challenges-missing` needs no GET (the order is pending, its
+ * authorizations are known); `challenges-valid` goes straight to finalize (RFC 8555 §7.1.6: every
+ * authorization valid makes the order ready), as lego does, falling back to a GET when the server
+ * says orderNotReady.
+ */
+export type RefreshCause = 'processing' | 'challenges-missing' | 'challenges-valid' | 'challenges-failed' | 'nothing-to-solve';
 
 export interface OrderFacts {
   order: Order;
@@ -45,17 +53,18 @@ const complete: OrderCheck = ({ order, challenges }) => {
   return challenges.length > 0 ? { kind: 'delete-challenges' } : { kind: 'done' };
 };
 const ready: OrderCheck = ({ order }) => (order.status?.state === 'ready' ? { kind: 'finalize' } : undefined);
-const processing: OrderCheck = ({ order }) => (order.status?.state === 'processing' ? { kind: 'refresh' } : undefined);
+const processing: OrderCheck = ({ order }) => (order.status?.state === 'processing' ? { kind: 'refresh', because: 'processing' } : undefined);
 /** Fewer Challenges than authorizations to solve: create them (a refresh of a pending order does). */
 const challengesMissing: OrderCheck = ({ order, challenges }) =>
-  challenges.length < (order.status?.authorizations ?? []).filter((a) => a.initialState !== 'valid').length ? { kind: 'refresh' } : undefined;
+  challenges.length < (order.status?.authorizations ?? []).filter((a) => a.initialState !== 'valid').length ? { kind: 'refresh', because: 'challenges-missing' } : undefined;
 const challengesSettled: OrderCheck = ({ challenges }) => {
   const states = challenges.map((c) => c.status?.state);
-  return states.some(isFailedState) || (states.length > 0 && states.every(isFinalState)) ? { kind: 'refresh' } : undefined;
+  if (states.some(isFailedState)) return { kind: 'refresh', because: 'challenges-failed' };
+  return states.length > 0 && states.every(isFinalState) ? { kind: 'refresh', because: 'challenges-valid' } : undefined;
 };
 /** Every authorization was already valid (reused): no Challenges, but the order may be ready. */
 const nothingToSolve: OrderCheck = ({ order, challenges }) =>
-  challenges.length === 0 && (order.status?.authorizations ?? []).every((a) => a.initialState === 'valid') ? { kind: 'refresh' } : undefined;
+  challenges.length === 0 && (order.status?.authorizations ?? []).every((a) => a.initialState === 'valid') ? { kind: 'refresh', because: 'nothing-to-solve' } : undefined;
 
 /** In §2.11's order. */
 export const orderChecks: readonly OrderCheck[] = [failed, notCreated, authorizationsUnread, validWithoutCertificate, complete, ready, processing, challengesMissing, challengesSettled, nothingToSolve];

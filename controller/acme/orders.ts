@@ -24,7 +24,7 @@ import { objectKey, parseKey } from '../runtime/keys.js';
 import { CHALLENGES, ORDERS } from '../runtime/resources.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
 import { IssuerLookup, queueController, type AcmeControllerOptions } from './queue.js';
-import { isFailedState, nextOrderAction } from './order-decisions.js';
+import { isFailedState, nextOrderAction, type RefreshCause } from './order-decisions.js';
 import { selectSolver } from './solver-selection.js';
 import { solverForOrder } from './solver-overrides.js';
 
@@ -115,7 +115,7 @@ export class OrderController {
         case 'finalize':
           return await this.#finalize(order, issuer, client);
         case 'refresh':
-          return await this.#refresh(order, challenges, issuer, client);
+          return await this.#refresh(order, challenges, issuer, client, action.because);
       }
     } catch (err) {
       if (isAcmeProblem(err, Problem.rateLimited)) return this.#rateLimited(key, order, err.message, err.retryAt, now);
@@ -164,13 +164,18 @@ export class OrderController {
       created = await client.newOrder(request);
     }
     this.#o.events.event(order, 'Normal', 'Created', `Created ACME order ${created.url}`);
-    await this.#writeStatus(order, this.#statusFrom(order, created));
-    return {};
+    try {
+      return await this.#fetchAuthorizations(order, client, created);
+    } catch (err) {
+      // Keep the order's URL: the next sync reads its authorizations instead of ordering again.
+      await this.#writeStatus(order, this.#statusFrom(order, created));
+      throw err;
+    }
   }
 
-  async #fetchAuthorizations(order: Order, client: AcmeClient): Promise<Result> {
-    const url = order.status!.url!;
-    const acmeOrder = await client.getOrder(url);
+  /** Reads the authorizations of the ACME order (`known` when just created: no GET of the order). */
+  async #fetchAuthorizations(order: Order, client: AcmeClient, known?: AcmeOrder): Promise<Result> {
+    const acmeOrder = known ?? (await client.getOrder(order.status!.url!));
     const authorizations = [];
     for (const authzUrl of acmeOrder.authorizations) {
       const authz = await client.getAuthorization(authzUrl);
@@ -192,24 +197,36 @@ export class OrderController {
     try {
       finalized = await client.finalize({ url, finalize: order.status!.finalizeURL! }, orderCsrDer(order));
     } catch (err) {
-      // A finalize that raced an earlier one (e.g. before a restart) finds the order already valid.
       if (!isPermanentProblem(err)) throw err;
       const current = await client.getOrder(url);
+      // Finalized straight after the Challenges: the server may not have made the order ready yet.
+      if (isAcmeProblem(err, Problem.orderNotReady) && (current.status === 'pending' || current.status === 'ready')) return this.#pollLater(order, current);
+      // A finalize that raced an earlier one (e.g. before a restart) finds the order already valid.
       if (current.status !== 'valid' && current.status !== 'processing') throw err;
       finalized = current;
     }
-    if (finalized.status === 'valid' && finalized.certificate) return this.#download(order, issuer, client, finalized);
-    await this.#writeStatus(order, this.#statusFrom(order, finalized));
-    return { requeueAfterMs: pollDelay(finalized.retryAt, this.#o.timers.clock.now(), this.#pollMs()) };
+    return this.#downloadOrPoll(order, issuer, client, finalized);
   }
 
   async #fetchCertificate(order: Order, issuer: GenericIssuer, client: AcmeClient): Promise<Result> {
-    const current = await client.getOrder(order.status!.url!);
-    if (current.status !== 'valid' || !current.certificate) {
-      await this.#writeStatus(order, this.#statusFrom(order, current));
-      return { requeueAfterMs: pollDelay(current.retryAt, this.#o.timers.clock.now(), this.#pollMs()) };
-    }
-    return this.#download(order, issuer, client, current);
+    return this.#downloadOrPoll(order, issuer, client, await client.getOrder(order.status!.url!));
+  }
+
+  async #downloadOrPoll(order: Order, issuer: GenericIssuer, client: AcmeClient, current: AcmeOrder): Promise<Result> {
+    if (current.status === 'valid' && current.certificate) return this.#download(order, issuer, client, current);
+    return this.#pollLater(order, current);
+  }
+
+  /**
+   * Records the order's state and polls it again after its Retry-After; until then its own status
+   * write and Challenge changes do not GET it early (nothing they bring changes the server's answer).
+   */
+  async #pollLater(order: Order, current: AcmeOrder): Promise<Result> {
+    const now = this.#o.timers.clock.now();
+    const delay = pollDelay(current.retryAt, now, this.#pollMs());
+    this.#waitUntil.set(objectKey(order), now + delay);
+    await this.#writeStatus(order, this.#statusFrom(order, current));
+    return { requeueAfterMs: delay };
   }
 
   async #download(order: Order, issuer: GenericIssuer, client: AcmeClient, acmeOrder: AcmeOrder): Promise<Result> {
@@ -220,9 +237,15 @@ export class OrderController {
     return {};
   }
 
-  /** GET the order; create the Challenges its pending authorizations need while it is pending. */
-  async #refresh(order: Order, challenges: readonly Challenge[], issuer: GenericIssuer, client: AcmeClient): Promise<Result> {
+  /** GET the order (unless `because` makes it needless); create the Challenges its pending authorizations need while it is pending. */
+  async #refresh(order: Order, challenges: readonly Challenge[], issuer: GenericIssuer, client: AcmeClient, because: RefreshCause): Promise<Result> {
+    if (because === 'challenges-valid') return this.#finalize(order, issuer, client);
+    if (because === 'challenges-missing' && order.status?.state === 'pending') {
+      await this.#ensureChallenges(order, challenges, issuer, client);
+      return {};
+    }
     const current = await client.getOrder(order.status!.url!);
+    if (current.status === 'valid' || current.status === 'processing') return this.#downloadOrPoll(order, issuer, client, current);
     const status = this.#statusFrom(order, current);
     if (current.status === 'invalid') {
       const failed = challenges.find((c) => isFailedState(c.status?.state));
@@ -233,7 +256,6 @@ export class OrderController {
       const settled = await this.#ensureChallenges(order, challenges, issuer, client);
       if (settled) return { requeueAfterMs: pollDelay(current.retryAt, this.#o.timers.clock.now(), this.#pollMs()) };
     }
-    if (current.status === 'processing') return { requeueAfterMs: pollDelay(current.retryAt, this.#o.timers.clock.now(), this.#pollMs()) };
     return {};
   }
 
