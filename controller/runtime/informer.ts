@@ -133,7 +133,8 @@ export class Informer<T extends KubeObject> {
         if (!this.#resourceVersion) await this.#relist();
         if (this.#stopped) return;
         const outcome = await this.#watchOnce();
-        healthyWatch = outcome.healthy;
+        // A failed watch counts as healthy only if it delivered events: one that was slow to fail is no proof of a working stream.
+        healthyWatch = outcome.error === undefined ? outcome.events > 0 || outcome.livedMs >= MIN_HEALTHY_WATCH_MS : outcome.events > 0;
         if (outcome.error !== undefined) throw outcome.error;
         if (healthyWatch) failures = 0;
         else throw new Error(`watch of ${this.#source.description} closed at once without events`);
@@ -142,8 +143,8 @@ export class Informer<T extends KubeObject> {
         // 410: our resourceVersion is older than the server's history; start over from a list.
         if (isGone(err)) this.#resourceVersion = '';
         else this.#onError(err);
-        // A watch cut off (or expired) after it delivered events or lived a while was healthy: resume
-        // at once, as client-go does. Counting those cuts as failures left the cache 30 s (the
+        // A watch cut off (or expired) after it delivered events was healthy: resume at once, as
+        // client-go does. Counting those cuts as failures left the cache 30 s (the
         // backoff's cap) behind under a flaky connection, and the events of those 30 s unhandled.
         if (healthyWatch) failures = 0;
         const delayMs = healthyWatch || (isGone(err) && failures === 0) ? 0 : backoffDelay(this.#backoff, failures);
@@ -169,8 +170,8 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  /** Watches from the cached resourceVersion until the stream ends: whether it was healthy (delivered events or lived a while), and how it ended if it failed. */
-  async #watchOnce(): Promise<{ healthy: boolean; error?: unknown }> {
+  /** Watches from the cached resourceVersion until the stream ends: how many events it delivered, how long it lived, and how it ended if it failed. */
+  async #watchOnce(): Promise<{ events: number; livedMs: number; error?: unknown }> {
     const startedAt = this.#timers.clock.now();
     let events = 0;
     this.#watch = this.#source.watch(
@@ -188,7 +189,7 @@ export class Informer<T extends KubeObject> {
     } finally {
       this.#watch = undefined;
     }
-    return { healthy: events > 0 || this.#timers.clock.now() - startedAt >= MIN_HEALTHY_WATCH_MS, error };
+    return { events, livedMs: this.#timers.clock.now() - startedAt, error };
   }
 
   #apply(event: WatchEvent<T>): void {
