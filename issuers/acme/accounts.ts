@@ -38,6 +38,8 @@ export interface IssuerAccount {
   client: AcmeClient;
   /** SHA-256 of the account public key (status.acme.lastPrivateKeyHash); identifies the key, reveals nothing. */
   keyHash: string;
+  /** The email this client registered the account with (newAccount answered); a second setup before status.acme is written need not send it again. */
+  registeredEmail?: string;
 }
 
 /** status.acme.lastPrivateKeyHash for a key: base64 SHA-256 of its SubjectPublicKeyInfo. */
@@ -107,7 +109,7 @@ export class AcmeAccounts {
       ...(this.#options.onRequest ? { onRequest: this.#options.onRequest } : {}),
       ...(this.#options.now ? { now: this.#options.now } : {}),
     });
-    const account = { client, keyHash };
+    const account: IssuerAccount = { client, keyHash };
     this.#clients.set(key, { fingerprint, account });
     return account;
   }

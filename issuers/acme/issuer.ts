@@ -68,9 +68,12 @@ export function createAcmeIssuer(options: AcmeIssuerOptions): IssuerBackend {
     const email = issuer.spec.acme?.email ?? '';
     const registered = { status: 'True' as const, reason: ACCOUNT_REGISTERED_REASON, message: ACCOUNT_REGISTERED_MESSAGE };
     if (registrationCached(issuer, account.keyHash)) return registered;
+    const registeredUri = account.registeredEmail === email ? account.client.accountUrl : undefined;
+    if (registeredUri) return { ...registered, acme: { uri: registeredUri, lastRegisteredEmail: email, lastPrivateKeyHash: account.keyHash } };
     const wasRegistered = issuer.status?.acme?.lastPrivateKeyHash === account.keyHash && issuer.status.acme.uri;
     try {
       const uri = await account.client.register(email || undefined);
+      account.registeredEmail = email;
       return { ...registered, acme: { uri, lastRegisteredEmail: email, lastPrivateKeyHash: account.keyHash } };
     } catch (err) {
       // Unreachable servers and 5xx show on the issuer too; the not-ready re-check retries them.
