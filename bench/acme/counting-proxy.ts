@@ -9,7 +9,7 @@ import { Agent, createServer, request } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pebble } from '../../e2e/acme/pebble.js';
 import { listenOnLoopback } from '../../test/doubles/loopback.js';
-import { describeRequest, isWrite, type RequestCounts } from '../lifecycle/counting-proxy.js';
+import { countRequest, type RequestCounts } from '../lifecycle/counting-proxy.js';
 
 export interface AcmeCountingProxy {
   /** Pebble's directory, through the proxy. */
@@ -27,10 +27,7 @@ export async function startAcmeCountingProxy(pebble: Pebble): Promise<AcmeCounti
   let counts = emptyCounts();
   const forward = (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
-    const what = describeRequest(method, req.url ?? '/');
-    if (isWrite(method)) counts.writes++;
-    else counts.reads++;
-    counts.byRequest[what] = (counts.byRequest[what] ?? 0) + 1;
+    countRequest(counts, method, req.url ?? '/');
     const outgoing = request({ hostname: upstream.hostname, port: upstream.port, path: req.url, method, headers: req.headers, agent }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);

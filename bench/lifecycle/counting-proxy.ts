@@ -43,6 +43,15 @@ export interface RequestCounts {
   byRequest: Record<string, number>;
 }
 
+/** Adds one request to the counts; returns its `describeRequest`. */
+export function countRequest(counts: RequestCounts, method: string, url: string): string {
+  const what = describeRequest(method, url);
+  if (isWrite(method)) counts.writes++;
+  else counts.reads++;
+  counts.byRequest[what] = (counts.byRequest[what] ?? 0) + 1;
+  return what;
+}
+
 /** What the proxy does to one request instead of passing it through untouched. */
 export type Fault =
   /** Answer with this HTTP status and a Kubernetes Status body; the request never reaches the server. */
@@ -87,10 +96,7 @@ export async function startCountingProxy(target: string, dataDir: string, option
 
   const forward = (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
-    const what = describeRequest(method, req.url ?? '/');
-    if (isWrite(method)) counts.writes++;
-    else counts.reads++;
-    counts.byRequest[what] = (counts.byRequest[what] ?? 0) + 1;
+    const what = countRequest(counts, method, req.url ?? '/');
     const fault = options.faults?.(method, req.url ?? '/');
     if (fault && 'respond' in fault) {
       req.resume();

@@ -12,7 +12,7 @@
  */
 import { createServer, request, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenOnLoopback } from '../../test/doubles/loopback.js';
+import { listenOnLoopback, readRequestBody } from '../../test/doubles/loopback.js';
 import type { Pebble } from './pebble.js';
 
 export const RENEWAL_INFO_PATH = '/renewal-info';
@@ -50,15 +50,6 @@ export interface AriProxy {
 export interface AriProxyOptions {
   /** `meta.profiles` to advertise. */
   profiles?: Record<string, string>;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function problem(res: ServerResponse, status: number, type: string, detail: string): void {
@@ -106,7 +97,7 @@ export async function startAriProxy(pebble: Pebble, options: AriProxyOptions = {
       res.writeHead(200, { 'content-type': 'application/json', 'retry-after': String(state.retryAfterSeconds) }).end(JSON.stringify({ suggestedWindow: state.windowFor(certId), explanationURL: 'https://example.test/why' }));
       return;
     }
-    const body = await readBody(req);
+    const body = await readRequestBody(req);
     if (req.method === 'GET' && path === upstream.pathname) {
       const { status, headers, body: text } = await forward(req, body, (status, text) => {
         if (status !== 200) return text;

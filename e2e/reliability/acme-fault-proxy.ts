@@ -8,7 +8,7 @@
  */
 import { createServer, request, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenOnLoopback } from '../../test/doubles/loopback.js';
+import { listenOnLoopback, readRequestBody } from '../../test/doubles/loopback.js';
 import type { Pebble } from '../acme/pebble.js';
 
 /** An answer the proxy gives instead of Pebble's. */
@@ -68,15 +68,6 @@ export function retryAfterViolations(requests: readonly AcmeRequestRecord[], sla
   return violations;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /** The identifier values of a newOrder JWS (its payload is readable base64url JSON), sorted. */
 function orderIdentifiers(body: Buffer): string | undefined {
   try {
@@ -113,14 +104,14 @@ export async function startAcmeFaultProxy(pebble: Pebble, policy: AcmeFaultPolic
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0]!;
     const at = Date.now();
-    const body = await readBody(req);
+    const body = await readRequestBody(req);
     const identifiers = path === NEW_ORDER_PATH ? orderIdentifiers(body) : undefined;
     const record = { method, path, at, ...(identifiers ? { identifiers } : {}) };
     const fault = policy(method, path);
     if (fault) return answerWithFault(res, record, fault);
     const answer = await new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>((resolve, reject) => {
       const out = request({ host: upstream.hostname, port: upstream.port, path: req.url, method, headers: req.headers, ca: pebble.listenerCaPem }, (upstreamRes) => {
-        readBody(upstreamRes).then((data) => resolve({ status: upstreamRes.statusCode ?? 502, headers: upstreamRes.headers, body: data }), reject);
+        readRequestBody(upstreamRes).then((data) => resolve({ status: upstreamRes.statusCode ?? 502, headers: upstreamRes.headers, body: data }), reject);
       });
       out.on('error', reject);
       out.end(body);

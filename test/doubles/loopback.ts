@@ -1,8 +1,8 @@
 /**
- * Test servers and proxies listen on a free port of 127.0.0.1, and stop at once even with
- * keep-alive connections or watches open (server.close alone waits for those).
+ * For test servers and proxies: listen on a free port of 127.0.0.1 and stop at once even with
+ * keep-alive connections or watches open (server.close alone waits for those); read a request body.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface LoopbackListener {
@@ -24,4 +24,13 @@ export async function listenOnLoopback(server: Server): Promise<LoopbackListener
       await closed;
     },
   };
+}
+
+export function readRequestBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
