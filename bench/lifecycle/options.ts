@@ -1,5 +1,5 @@
 /** Command-line flags of `npm run bench:lifecycle` / `bench:smoke`. */
-import { parseArgs } from 'node:util';
+import { parseFlags, positiveNumber, UsageError } from '../harness/cli.js';
 
 /** The key every benchmark Certificate, the CA and the crypto baseline use. */
 export interface BenchKey {
@@ -72,66 +72,50 @@ export const benchUsage = `Usage: node dist/bench/lifecycle/main.js [flags]
   --smoke                   tiny counts (20 Certificates, 3 s steady state) so it finishes in seconds
 `;
 
-export class BenchUsageError extends Error {}
-
-function positiveInteger(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new BenchUsageError(`--${flag} must be a positive integer, got ${JSON.stringify(text)}`);
-  return n;
-}
+/** The harness's UsageError, under the name this module's callers and tests know it by. */
+export { UsageError as BenchUsageError };
 
 function benchKey(algorithmText: string | undefined, sizeText: string | undefined): BenchKey {
   const algorithm = algorithmText ?? 'ECDSA';
-  if (algorithm !== 'ECDSA' && algorithm !== 'RSA') throw new BenchUsageError(`--key-algorithm must be ECDSA or RSA, got ${JSON.stringify(algorithm)}`);
-  const size = positiveInteger('key-size', sizeText, DEFAULT_KEY_SIZE[algorithm]);
-  if (!KEY_SIZES[algorithm].includes(size)) throw new BenchUsageError(`--key-size for ${algorithm} must be one of ${KEY_SIZES[algorithm].join(', ')}, got ${size}`);
+  if (algorithm !== 'ECDSA' && algorithm !== 'RSA') throw new UsageError(`--key-algorithm must be ECDSA or RSA, got ${JSON.stringify(algorithm)}`);
+  const size = positiveNumber('key-size', sizeText, DEFAULT_KEY_SIZE[algorithm]);
+  if (!KEY_SIZES[algorithm].includes(size)) throw new UsageError(`--key-size for ${algorithm} must be one of ${KEY_SIZES[algorithm].join(', ')}, got ${size}`);
   return { algorithm, size };
 }
 
 export function parseBenchOptions(args: readonly string[], defaultOutputDir: string): BenchOptions & { help: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      options: {
-        count: { type: 'string' },
-        'key-algorithm': { type: 'string' },
-        'key-size': { type: 'string' },
-        'steady-seconds': { type: 'string' },
-        'skip-steady': { type: 'boolean' },
-        'skip-restart': { type: 'boolean' },
-        'crypto-samples': { type: 'string' },
-        'create-concurrency': { type: 'string' },
-        'timeout-seconds': { type: 'string' },
-        'cpu-prof': { type: 'boolean' },
-        'heap-prof': { type: 'boolean' },
-        'heap-snapshot': { type: 'boolean' },
-        'keep-data': { type: 'boolean' },
-        'count-p1-requests': { type: 'boolean' },
-        'controller-arg': { type: 'string', multiple: true },
-        'controller-node-arg': { type: 'string', multiple: true },
-        output: { type: 'string' },
-        smoke: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new BenchUsageError((err as Error).message);
-  }
+  const values = parseFlags(args, {
+    count: { type: 'string' },
+    'key-algorithm': { type: 'string' },
+    'key-size': { type: 'string' },
+    'steady-seconds': { type: 'string' },
+    'skip-steady': { type: 'boolean' },
+    'skip-restart': { type: 'boolean' },
+    'crypto-samples': { type: 'string' },
+    'create-concurrency': { type: 'string' },
+    'timeout-seconds': { type: 'string' },
+    'cpu-prof': { type: 'boolean' },
+    'heap-prof': { type: 'boolean' },
+    'heap-snapshot': { type: 'boolean' },
+    'keep-data': { type: 'boolean' },
+    'count-p1-requests': { type: 'boolean' },
+    'controller-arg': { type: 'string', multiple: true },
+    'controller-node-arg': { type: 'string', multiple: true },
+    output: { type: 'string' },
+    smoke: { type: 'boolean' },
+  });
   const smoke = values.smoke ?? false;
   return {
     help: values.help ?? false,
     smoke,
-    count: positiveInteger('count', values.count, smoke ? 20 : 1000),
+    count: positiveNumber('count', values.count, smoke ? 20 : 1000),
     key: benchKey(values['key-algorithm'], values['key-size']),
-    steadySeconds: positiveInteger('steady-seconds', values['steady-seconds'], smoke ? 3 : 60),
+    steadySeconds: positiveNumber('steady-seconds', values['steady-seconds'], smoke ? 3 : 60),
     skipSteady: values['skip-steady'] ?? false,
     skipRestart: values['skip-restart'] ?? false,
-    cryptoSamples: positiveInteger('crypto-samples', values['crypto-samples'], smoke ? 20 : 200),
-    createConcurrency: positiveInteger('create-concurrency', values['create-concurrency'], 64),
-    timeoutSeconds: positiveInteger('timeout-seconds', values['timeout-seconds'], smoke ? 120 : 600),
+    cryptoSamples: positiveNumber('crypto-samples', values['crypto-samples'], smoke ? 20 : 200),
+    createConcurrency: positiveNumber('create-concurrency', values['create-concurrency'], 64),
+    timeoutSeconds: positiveNumber('timeout-seconds', values['timeout-seconds'], smoke ? 120 : 600),
     cpuProfile: values['cpu-prof'] ?? false,
     heapProfile: values['heap-prof'] ?? false,
     heapSnapshot: values['heap-snapshot'] ?? false,
