@@ -30,7 +30,7 @@ export interface ControllerCluster {
 }
 
 /** Rejects when `child` exits; only ever raced against a phase it must outlive. */
-function failOnExit(child: CliProcess, what: string, logPath: string): Promise<never> {
+export function failOnExit(child: CliProcess, what: string, logPath: string): Promise<never> {
   const failed = child.exited.then((code): never => {
     throw new Error(`${what} exited with code ${code} during the benchmark; its log: ${logPath}`);
   });
@@ -78,17 +78,23 @@ export interface Issuance {
   controllerRssBytes: number;
 }
 
-/** Creates `certificates` (`concurrency` creates in flight) and waits until every one is Ready. */
-export async function issueAll(env: ControllerCluster, certificates: readonly Certificate[], options: { label: string; concurrency: number; timeoutSeconds: number }): Promise<Issuance> {
-  const { cluster, controller, apiServer } = env;
+/**
+ * Creates `certificates` (`concurrency` creates in flight) and waits until every one is Ready, with
+ * a progress line of the controller's RSS and CPU since `controllerCpuBefore`; fails when `failed`
+ * does or after `timeoutSeconds`. Returns performance.now() at the first create.
+ */
+export async function createUntilReady(
+  cluster: BenchCluster,
+  certificates: readonly Certificate[],
+  options: { label: string; concurrency: number; timeoutSeconds: number; failed: Promise<never>; controllerPid: number; controllerCpuBefore: number },
+): Promise<number> {
   const readyBefore = cluster.readyAt.size;
-  const [controllerBefore, apiServerBefore] = await Promise.all([readProcessUsage(controller.process.pid), readProcessUsage(apiServer.process.pid)]);
   let created = 0;
   const start = performance.now();
   const ready = () => cluster.readyAt.size - readyBefore;
   const progress = startProgress(async () => {
-    const usage = await readProcessUsage(controller.process.pid);
-    return `${options.label} ${((performance.now() - start) / 1000).toFixed(1)} s: created ${created}/${certificates.length}, Ready ${ready()}/${certificates.length}, controller RSS ${(usage.rssBytes / MiB).toFixed(0)} MiB, CPU ${(usage.cpuSeconds - controllerBefore.cpuSeconds).toFixed(1)} s`;
+    const usage = await readProcessUsage(options.controllerPid);
+    return `${options.label} ${((performance.now() - start) / 1000).toFixed(1)} s: created ${created}/${certificates.length}, Ready ${ready()}/${certificates.length}, controller RSS ${(usage.rssBytes / MiB).toFixed(0)} MiB, CPU ${(usage.cpuSeconds - options.controllerCpuBefore).toFixed(1)} s`;
   });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -103,13 +109,21 @@ export async function issueAll(env: ControllerCluster, certificates: readonly Ce
         }),
         cluster.until(() => ready() >= certificates.length),
       ]),
-      env.failed,
+      options.failed,
       deadline,
     ]);
   } finally {
     progress.stop();
     clearTimeout(timer);
   }
+  return start;
+}
+
+/** Creates `certificates` (`concurrency` creates in flight) and waits until every one is Ready. */
+export async function issueAll(env: ControllerCluster, certificates: readonly Certificate[], options: { label: string; concurrency: number; timeoutSeconds: number }): Promise<Issuance> {
+  const { cluster, controller, apiServer } = env;
+  const [controllerBefore, apiServerBefore] = await Promise.all([readProcessUsage(controller.process.pid), readProcessUsage(apiServer.process.pid)]);
+  const start = await createUntilReady(cluster, certificates, { ...options, failed: env.failed, controllerPid: controller.process.pid, controllerCpuBefore: controllerBefore.cpuSeconds });
   const wallMs = performance.now() - start;
   const [controllerAfter, apiServerAfter] = await Promise.all([readProcessUsage(controller.process.pid), readProcessUsage(apiServer.process.pid)]);
   return {

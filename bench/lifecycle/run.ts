@@ -5,22 +5,22 @@
  * command line; `npm run bench` calls `runLifecycleBenchmark` directly.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CERTIFICATES } from '../../controller/runtime/resources.js';
+import { createUntilReady, failOnExit } from '../harness/controller-cluster.js';
+import { machineInfo, oneMinuteLoad } from '../harness/machine.js';
 import { QUIET_CPU_SHARE, scrapeControllerMetrics, waitForIdle } from './controller-state.js';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
 import { monotonicMicroseconds, summarizeProfilesIn } from './profiles.js';
 import { measureCryptoBaseline } from './crypto-baseline.js';
 import { summarizeHeapSnapshot, type HeapSnapshot } from './heap-snapshot.js';
 import type { BenchOptions } from './options.js';
-import { startApiServerProcess, startControllerProcess, type ApiServerProcess, type CliProcess, type ControllerProcess } from './processes.js';
+import { startApiServerProcess, startControllerProcess, type ApiServerProcess, type ControllerProcess } from './processes.js';
 import { readProcessUsage } from './process-usage.js';
-import { startProgress } from './progress.js';
 import { judge, quantile, type LifecycleResult } from './report.js';
-import { BenchCluster, benchCertificate, forEachConcurrently } from './workload.js';
+import { BenchCluster, benchCertificate } from './workload.js';
 
 const MiB = 1024 * 1024;
 const CPU_PROFILE_INTERVAL_US = 10_000;
@@ -28,24 +28,6 @@ const HEAP_PROFILE_INTERVAL_BYTES = 128 * 1024;
 /** The profiler's own sampling costs an idle process ~1–2% of a core. */
 const PROFILED_QUIET_CPU_SHARE = 0.05;
 const STEADY_SLICE_MS = 5000;
-
-/** Rejects when `child` exits; only ever raced against a phase it must outlive. */
-function failOnExit(child: CliProcess, what: string, logPath: string): Promise<never> {
-  const failed = child.exited.then((code): never => {
-    throw new Error(`${what} exited with code ${code} during the benchmark; its log: ${logPath}`);
-  });
-  failed.catch(() => {});
-  return failed;
-}
-
-function failAfter(ms: number, what: string): { promise: Promise<never>; cancel: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
-  });
-  promise.catch(() => {});
-  return { promise, cancel: () => clearTimeout(timer) };
-}
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
@@ -72,7 +54,7 @@ async function measure(options: BenchOptions, command: string, running: Running,
     waitForIdle(controller.process.pid, controller.metricsUrl, count + 1, performance.now() + options.timeoutSeconds * 1000, options.cpuProfile ? PROFILED_QUIET_CPU_SHARE : QUIET_CPU_SHARE);
   const logPath = (name: string) => join(dataDir, `${name}.log`);
 
-  const loadAtStart = loadavg()[0]!;
+  const loadAtStart = oneMinuteLoad();
   const keyName = `${options.key.algorithm}-${options.key.size}`;
   log(`crypto baseline: ${options.cryptoSamples} ${keyName} certificates in-process`);
   const crypto = await measureCryptoBaseline(options.cryptoSamples, options.key);
@@ -103,30 +85,14 @@ async function measure(options: BenchOptions, command: string, running: Running,
     scrapeControllerMetrics(metricsUrl),
   ]);
   const benchBefore = process.cpuUsage();
-  let created = 0;
-  const p1Start = performance.now();
-  const progress = startProgress(async () => {
-    const usage = await readProcessUsage(controller.process.pid);
-    return `P1 ${seconds(performance.now() - p1Start).toFixed(1)} s: created ${created}/${count}, Ready ${cluster.readyAt.size}/${count}, controller RSS ${(usage.rssBytes / MiB).toFixed(0)} MiB, CPU ${(usage.cpuSeconds - controllerBefore.cpuSeconds).toFixed(1)} s`;
+  const p1Start = await createUntilReady(cluster, certificates, {
+    label: 'P1',
+    concurrency: options.createConcurrency,
+    timeoutSeconds: options.timeoutSeconds,
+    failed: Promise.race([controllerGone, apiServerGone]),
+    controllerPid: controller.process.pid,
+    controllerCpuBefore: controllerBefore.cpuSeconds,
   });
-  const p1Deadline = failAfter(options.timeoutSeconds * 1000, `P1 (${count} Certificates Ready)`);
-  try {
-    await Promise.race([
-      Promise.all([
-        forEachConcurrently(certificates, options.createConcurrency, async (certificate) => {
-          await cluster.client.create(CERTIFICATES, certificate);
-          created++;
-        }),
-        cluster.until(() => cluster.readyAt.size >= count),
-      ]),
-      controllerGone,
-      apiServerGone,
-      p1Deadline.promise,
-    ]);
-  } finally {
-    progress.stop();
-    p1Deadline.cancel();
-  }
   const p1WallMs = performance.now() - p1Start;
   const readyTimes = [...cluster.readyAt.values()].map((t) => t - p1Start).sort((a, b) => a - b);
   // The controller's cost per Certificate includes what it still does once all are Ready (old
@@ -224,13 +190,7 @@ async function measure(options: BenchOptions, command: string, running: Running,
     benchmark: 'lifecycle' as const,
     generatedAt: new Date().toISOString(),
     command,
-    machine: {
-      nproc: availableParallelism(),
-      cpuModel: cpus()[0]?.model ?? '',
-      node: process.version,
-      memoryBytes: totalmem(),
-      loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
-    },
+    machine: machineInfo(loadAtStart),
     crypto,
     p1: {
       certificates: count,
