@@ -3,6 +3,8 @@
  * server errors (502/503/504) are retried a bounded number of times, after `Retry-After` when the
  * server gives one; every other answer goes back to the provider to interpret.
  */
+import { parseRetryAfter } from '../../issuers/acme/problem.js';
+
 export interface HttpJsonOptions {
   fetch?: typeof fetch;
   /** Total attempts for one request, throttled ones included. */
@@ -21,10 +23,10 @@ export interface JsonResponse {
 const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
 const MAX_RETRY_AFTER_MS = 30_000;
 
-/** The wait before the next attempt: `Retry-After` seconds (capped), else exponential from 250 ms. */
-export function retryDelayMs(retryAfter: string | null, attempt: number): number {
-  const seconds = retryAfter === null ? NaN : Number(retryAfter);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
+/** The wait before the next attempt: `Retry-After` (seconds or an HTTP-date, capped), else exponential from 250 ms. */
+export function retryDelayMs(retryAfter: string | null, attempt: number, nowMs = Date.now()): number {
+  const retryAt = parseRetryAfter(retryAfter ?? undefined, nowMs);
+  if (retryAt !== undefined) return Math.min(Math.max(0, retryAt - nowMs), MAX_RETRY_AFTER_MS);
   return Math.min(250 * 2 ** (attempt - 1), MAX_RETRY_AFTER_MS);
 }
 

@@ -125,6 +125,7 @@ describe('cloudflare', () => {
     assert.equal(retryDelayMs('3600', 1), 30_000);
     assert.equal(retryDelayMs(null, 1), 250);
     assert.equal(retryDelayMs('soon', 3), 1000);
+    assert.equal(retryDelayMs(new Date(5000).toUTCString(), 1, 0), 5000);
   });
 });
 
