@@ -97,7 +97,8 @@ export async function readVaultMaterials(settings: VaultSettings, issuer: Generi
     await secrets.load(namesToRead(settings));
     const tls: VaultTls = {};
     if (settings.serverName) tls.serverName = settings.serverName;
-    if (settings.caBundlePem) tls.caPem = checkedCaBundle(settings.caBundlePem, 'spec.vault.caBundle');
+    // The inline caBundle was checked with the rest of the spec (vaultSettingsOf), the Secret's is checked here.
+    if (settings.caBundlePem) tls.caPem = settings.caBundlePem;
     if (settings.caBundleSecret) tls.caPem = checkedCaBundle(secrets.text(settings.caBundleSecret), `secret "${namespace}/${settings.caBundleSecret.name}"`);
     const auth = settings.auth;
     if (auth.kind === 'clientCertificate' && auth.tlsSecretName) {
