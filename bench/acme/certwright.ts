@@ -11,14 +11,13 @@ import { performance } from 'node:perf_hooks';
 import type { KubeObject } from '../../apiserver/admission.js';
 import type { ACMEChallengeSolver, Certificate } from '../../api/types.js';
 import { applyManifests } from '../../cli/manifests.js';
-import { CERTIFICATES } from '../../controller/runtime/resources.js';
 import { DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../../issuers/context.js';
 import { rfc2136SolverFor } from '../../e2e/dns/bind9.js';
+import { createUntilReady, failOnExit } from '../harness/controller-cluster.js';
 import type { RequestCounts } from '../lifecycle/counting-proxy.js';
 import { CliProcess } from '../lifecycle/processes.js';
 import { readProcessUsage } from '../lifecycle/process-usage.js';
-import { startProgress } from '../lifecycle/progress.js';
-import { BENCH_NAMESPACE, BenchCluster, forEachConcurrently } from '../lifecycle/workload.js';
+import { BENCH_NAMESPACE, BenchCluster } from '../lifecycle/workload.js';
 import { toolRun, type AcmeTarget, type Solver, type ToolRun } from './peers.js';
 
 const ISSUER_NAME = 'bench-acme';
@@ -88,27 +87,18 @@ export async function runCertwright(
     const kubeconfig = await child.waitForLine('certwright run --local', (line) => (line.includes('"certwright is running"') ? (JSON.parse(line) as { kubeconfig?: string }).kubeconfig : undefined), 60_000);
     cluster = new BenchCluster(kubeconfig);
     await cluster.start();
-    const readyCluster = cluster;
     const cpuBefore = await readProcessUsage(child.pid);
     counter.resetCounts();
     const start = performance.now();
-    const progress = startProgress(() => `P5 certwright ${solver} ${((performance.now() - start) / 1000).toFixed(1)} s: Ready ${readyCluster.readyAt.size}/${names.length}`);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await applyManifests(cluster.client, issuerManifests(solver, target, caPem), 'certwright-bench');
-      await Promise.race([
-        forEachConcurrently(
-          names.map((name, i) => acmeCertificate(name, i)),
-          16,
-          async (certificate) => void (await readyCluster.client.create(CERTIFICATES, certificate)),
-        ).then(() => readyCluster.until(() => readyCluster.readyAt.size >= names.length)),
-        child.exited.then((code) => Promise.reject(new Error(`certwright exited with ${code}; log: ${join(dataDir, 'certwright.log')}`))),
-        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`certwright: ${readyCluster.readyAt.size} of ${names.length} Ready after ${options.timeoutSeconds} s`)), options.timeoutSeconds * 1000))),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      progress.stop();
-    }
+    await applyManifests(cluster.client, issuerManifests(solver, target, caPem), 'certwright-bench');
+    await createUntilReady(cluster, names.map((name, i) => acmeCertificate(name, i)), {
+      label: `P5 certwright ${solver}`,
+      concurrency: 16,
+      timeoutSeconds: options.timeoutSeconds,
+      failed: failOnExit(child, 'certwright', join(dataDir, 'certwright.log')),
+      controllerPid: child.pid,
+      controllerCpuBefore: cpuBefore.cpuSeconds,
+    });
     const wallMs = performance.now() - start;
     const cpuAfter = await readProcessUsage(child.pid);
     const run = toolRun({ tool: 'certwright', solver, status: 'ok', certificates: names.length, issued: names.length, command: `certwright ${flags.join(' ')}`, wallMs, requests: counter.counts() });
