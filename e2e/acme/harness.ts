@@ -13,7 +13,7 @@ import { createLogger, type ControllerLogger } from '../../controller/observabil
 import { CERTIFICATES, ISSUERS, SECRETS } from '../../controller/runtime/resources.js';
 import type { KubeSecret } from '../../issuers/backend.js';
 import { parseCertificateChain, type CertificateInfo } from '../../pki/index.js';
-import { tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
+import { eventually, tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
 import { freeTcpPort, startPebble, TEST_ZONE, type Pebble, type PebbleOptions } from './pebble.js';
 
 export const NAMESPACE = 'acme-e2e';
@@ -113,15 +113,9 @@ export async function createCertificate(env: AcmeEnv, name: string, issuer: stri
   });
 }
 
-/** Polls `probe` until it returns a value (not undefined); fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** `eventually` with the ACME tests' defaults: up to 40 s, polling every 100 ms. */
+export function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 40_000): Promise<T> {
+  return eventually(probe, what, timeoutMs, 100);
 }
 
 export function condition(obj: { status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> } } | undefined, type: string) {

@@ -31,7 +31,7 @@ import {
   type CertificateInfo,
 } from '../../pki/index.js';
 import { Workdir } from '../../test/pki/openssl.js';
-import { tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
+import { eventually, tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
 import { VaultDouble } from '../../test/doubles/vault/server.js';
 import { vaultPki, type VaultPki } from '../../test/doubles/vault/pki.js';
 
@@ -271,15 +271,7 @@ function isReady(certificate: Certificate | undefined, generation = certificate?
   return ready?.status === 'True' && ready.observedGeneration === generation && !conditions.some((c) => c.type === 'Issuing' && c.status === 'True');
 }
 
-async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(check: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> => eventually(check, what, 180_000, 50);
 
 before(async () => {
   cluster = await startLocalCluster({ dataDir: dataDir.path });

@@ -26,14 +26,14 @@ export function tempDataDir(prefix = 'certwright-reconciler-'): { path: string; 
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Polls `check` (real time) until it returns a value other than undefined/false. */
-export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+/** Polls `check` (real time) every `intervalMs` until it returns a value other than undefined/false. */
+export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000, intervalMs = 15): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 15));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
