@@ -7,12 +7,8 @@
 import type { VaultAuthMethod, VaultSettings } from './config.js';
 import { VaultHttp, VaultResponseError, type VaultReply } from './http.js';
 import type { VaultMaterials } from './materials.js';
+import { SERVICE_ACCOUNT_TOKEN_SECONDS, type ServiceAccountTokenSource } from './service-account-tokens.js';
 
-/** Mints a ServiceAccount token (the TokenRequest API) for Kubernetes auth with `serviceAccountRef`. */
-export type ServiceAccountTokenSource = (request: { namespace: string; name: string; audiences: string[]; expirationSeconds: number }) => Promise<string>;
-
-/** The shortest TokenRequest lifetime Kubernetes allows; the JWT is used once, at login. */
-export const SERVICE_ACCOUNT_TOKEN_SECONDS = 600;
 /** A renewal that leaves less than this is not worth keeping: log in again instead. */
 const MIN_USEFUL_LEASE_MS = 10_000;
 

@@ -11,7 +11,7 @@ import type { CertificateRequest } from '../../api/types.js';
 import { isPkiError } from '../../pki/index.js';
 import { describeError, type GenericIssuer, type IssuerBackend, type IssuerContext, type IssuerReadiness, type SecretReference, type SignResult } from '../backend.js';
 import { requestPem, withCause } from '../signing-request.js';
-import { VaultClient, type ServiceAccountTokenSource } from './client.js';
+import { VaultClient } from './client.js';
 import { vaultSettingsOf } from './config.js';
 import { diagnose, VAULT_REASONS } from './diagnosis.js';
 import { VaultResponseError } from './http.js';
@@ -19,7 +19,8 @@ import { readVaultMaterials, referencedSecretNames, type MaterialsProblem } from
 import { certificatesFromSignResponse, signParameters } from './signing.js';
 
 export { VAULT_REASONS } from './diagnosis.js';
-export type { ServiceAccountTokenSource } from './client.js';
+import type { ServiceAccountTokenSource } from './service-account-tokens.js';
+export type { ServiceAccountTokenSource } from './service-account-tokens.js';
 
 export const VAULT_VERIFIED_MESSAGE = 'Vault verified';
 /** Capabilities that let a token POST to an existing path such as `pki/sign/<role>`. */

@@ -1,12 +1,17 @@
 /**
- * ServiceAccount tokens for Vault's Kubernetes auth through the TokenRequest API
- * (`POST /api/v1/namespaces/<ns>/serviceaccounts/<name>/token`), as cert-manager requests them: the
- * issuer's audiences and the shortest lifetime Kubernetes allows, since the token is used once.
+ * ServiceAccount tokens through the TokenRequest API (`POST /api/v1/namespaces/<ns>/serviceaccounts/<name>/token`),
+ * as cert-manager requests them for Vault's Kubernetes auth and Route53's AssumeRoleWithWebIdentity:
+ * the caller's audiences and the shortest lifetime Kubernetes allows, since the token is used once.
  */
 import type { KubeObject } from '../../apiserver/admission.js';
 import type { KubeClient } from '../../controller/runtime/client.js';
 import type { ResourceType } from '../../controller/runtime/resources.js';
-import type { ServiceAccountTokenSource } from './client.js';
+
+/** Mints a ServiceAccount token (the TokenRequest API): Vault's Kubernetes auth, Route53's `auth.kubernetes`. */
+export type ServiceAccountTokenSource = (request: { namespace: string; name: string; audiences: string[]; expirationSeconds: number }) => Promise<string>;
+
+/** The shortest TokenRequest lifetime Kubernetes allows; the JWT is used once, at login. */
+export const SERVICE_ACCOUNT_TOKEN_SECONDS = 600;
 
 interface TokenRequest extends KubeObject {
   spec: { audiences: string[]; expirationSeconds: number };

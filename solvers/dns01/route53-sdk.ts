@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 import type { DNS01Route53 } from '../../api/types.js';
+import { SERVICE_ACCOUNT_TOKEN_SECONDS } from '../../issuers/vault/service-account-tokens.js';
 import type { Dns01Context, Dns01Request } from './provider.js';
 import type { Route53Options } from './route53.js';
 import { readSecretKey } from './secrets.js';
@@ -71,7 +72,12 @@ async function resolveCredentials(config: DNS01Route53, request: Dns01Request, c
   if (serviceAccount) {
     if (!config.role) throw new Error('route53: auth.kubernetes needs role (the role to assume with the ServiceAccount token)');
     if (!options.serviceAccountToken) throw new Error('route53: no ServiceAccount token source to use auth.kubernetes with');
-    const token = await options.serviceAccountToken(request.resourceNamespace, serviceAccount.name, serviceAccount.audiences ?? [DEFAULT_AUDIENCE]);
+    const token = await options.serviceAccountToken({
+      namespace: request.resourceNamespace,
+      name: serviceAccount.name,
+      audiences: serviceAccount.audiences ?? [DEFAULT_AUDIENCE],
+      expirationSeconds: SERVICE_ACCOUNT_TOKEN_SECONDS,
+    });
     const sts = new STSClient({ region, endpoint: options.stsEndpoint, maxAttempts: options.maxAttempts });
     const assumed = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: config.role, RoleSessionName: sessionName(), WebIdentityToken: token }));
     return sessionCredentials(assumed.Credentials, 'AssumeRoleWithWebIdentity');

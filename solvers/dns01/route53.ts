@@ -2,16 +2,15 @@
  * The Route53 DNS-01 provider. The AWS SDK behind it (route53-sdk.ts) is loaded on first use: it
  * costs ~20 MiB of RSS that a controller without Route53 solvers should not pay.
  */
+import type { ServiceAccountTokenSource } from '../../issuers/vault/service-account-tokens.js';
 import type { Dns01Provider } from './provider.js';
-
-/** Issues a token for a ServiceAccount (TokenRequest), for AssumeRoleWithWebIdentity. */
-export type ServiceAccountTokenSource = (namespace: string, serviceAccount: string, audiences: string[]) => Promise<string>;
 
 export interface Route53Options {
   /** Route53 API endpoint (tests point it at a double); AWS's by default. */
   endpoint?: string;
   /** STS endpoint, likewise. */
   stsEndpoint?: string;
+  /** For AssumeRoleWithWebIdentity (`auth.kubernetes`); the same TokenRequest source the Vault issuer uses. */
   serviceAccountToken?: ServiceAccountTokenSource;
   /** Between GetChange polls. */
   changePollIntervalMs?: number;

@@ -86,7 +86,7 @@ describe('route53 against an HTTP double of the Route53 and STS APIs', () => {
     const asked: unknown[] = [];
     const provider = createRoute53Provider(
       options({
-        serviceAccountToken: async (namespace, name, audiences) => {
+        serviceAccountToken: async ({ namespace, name, audiences }) => {
           asked.push({ namespace, name, audiences });
           return 'projected-sa-token';
         },
