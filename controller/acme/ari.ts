@@ -4,13 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { Certificate, CertificateRequest, Order } from '../../api/types.js';
-import { CERTIFICATE_NAME_ANNOTATION } from '../../api/well-known.js';
+import { CERTIFICATE_NAME_ANNOTATION, TLS_CERTIFICATE_KEY } from '../../api/well-known.js';
 import { rfc3339 } from '../../apiserver/time.js';
 import { ORDER_ACCOUNT_ANNOTATION } from '../../issuers/acme/issuer.js';
 import { ORDERS_BY_CERT_ID } from '../../issuers/acme/orders.js';
 import { isAcmeProblem } from '../../issuers/acme/problem.js';
 import { describeError, secretValue, type GenericIssuer, type IssuerContext } from '../../issuers/backend.js';
-import { ariCertId, parseCertificateChain, type CertificateInfo } from '../../pki/index.js';
+import { ariCertId, type CertificateInfo } from '../../pki/index.js';
+import { parsedCertificateChain } from '../certificates/secret-state.js';
 import type { Controller, Result } from '../runtime/controller.js';
 import { enqueueObject } from '../runtime/handlers.js';
 import type { EventHandler, Informer } from '../runtime/informer.js';
@@ -52,17 +53,32 @@ export async function replacesFor(request: CertificateRequest, issuer: GenericIs
   const namespace = request.metadata.namespace ?? '';
   const certificate = name ? sources.certificates.get({ namespace, name }) : undefined;
   if (!certificate) return undefined;
-  const secret = await sources.context.getSecret(namespace, certificate.spec.secretName);
-  const pem = secret && secretValue(secret, 'tls.crt');
-  if (!pem) return undefined;
+  const leaf = await currentLeaf(certificate, sources.context);
+  if (!leaf) return undefined;
   let certId: string;
   try {
-    certId = ariCertId(parseCertificateChain(pem.toString('utf8'))[0]!);
+    certId = ariCertId(leaf);
   } catch {
     return undefined;
   }
   const issuedHere = sources.orders.byIndex(ORDERS_BY_CERT_ID, certId).some((o) => o.metadata.annotations?.[ORDER_ACCOUNT_ANNOTATION] === accountUri);
   return issuedHere ? certId : undefined;
+}
+
+/**
+ * The leaf in a Certificate's Secret, undefined when there is none or it does not decode. Parsed
+ * through the Certificate controller's cache of recent chains: the Secret an issuance just wrote
+ * wakes this controller too.
+ */
+async function currentLeaf(certificate: Certificate, context: IssuerContext): Promise<CertificateInfo | undefined> {
+  const secret = await context.getSecret(certificate.metadata.namespace ?? '', certificate.spec.secretName);
+  const pem = secret && secretValue(secret, TLS_CERTIFICATE_KEY);
+  if (!pem) return undefined;
+  try {
+    return parsedCertificateChain(pem.toString('utf8'))[0];
+  } catch {
+    return undefined;
+  }
 }
 
 /** A stable fraction in [0, 1) for this certificate and window: the renewal instant is uniform across certificates and fixed across reconciles. */
@@ -137,7 +153,7 @@ export class AriController {
       return {};
     }
     if (!issuer.status?.acme?.uri) return {};
-    const leaf = await this.#currentLeaf(certificate);
+    const leaf = await currentLeaf(certificate, this.#o.context);
     let certId: string;
     try {
       if (!leaf) return {};
@@ -170,17 +186,6 @@ export class AriController {
       const { suggestedWindow: _window, explanationURL: _url, ...kept } = ari ?? {};
       await this.#patch(certificate, { ...kept, lastError: message, nextCheck: rfc3339(new Date(now + retryMs)) });
       return { requeueAfterMs: retryMs };
-    }
-  }
-
-  async #currentLeaf(certificate: Certificate): Promise<CertificateInfo | undefined> {
-    const secret = await this.#o.context.getSecret(certificate.metadata.namespace ?? '', certificate.spec.secretName);
-    const pem = secret && secretValue(secret, 'tls.crt');
-    if (!pem) return undefined;
-    try {
-      return parseCertificateChain(pem.toString('utf8'))[0];
-    } catch {
-      return undefined;
     }
   }
 
