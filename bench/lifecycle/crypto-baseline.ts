@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { generateCsr, generatePrivateKey, parseCertificate, signCertificate } from '../../pki/index.js';
-import { benchCa } from '../pki/main.js';
+import { benchCa } from '../pki/ca.js';
 import type { BenchKey } from './options.js';
 
 export interface CryptoBaseline {

@@ -9,10 +9,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import type { KeyObject } from 'node:crypto';
 import {
   encodePrivateKeyPem,
   generateCsr,
@@ -20,13 +19,12 @@ import {
   parseCertificate,
   parsePrivateKey,
   prepareSigner,
-  selfSignCertificate,
   signCertificate,
-  type CaSigner,
   type KeySpec,
 } from '../../pki/index.js';
+import { benchCa } from './ca.js';
 
-export interface KeyType {
+interface KeyType {
   name: string;
   spec: KeySpec;
   /** Operation counts, scaled so slow key types still finish in seconds. */
@@ -34,7 +32,7 @@ export interface KeyType {
   ops: number;
 }
 
-export const keyTypes: KeyType[] = [
+const keyTypes: KeyType[] = [
   { name: 'RSA 2048', spec: { algorithm: 'RSA', size: 2048 }, keygenOps: 16, ops: 200 },
   { name: 'RSA 4096', spec: { algorithm: 'RSA', size: 4096 }, keygenOps: 6, ops: 50 },
   { name: 'ECDSA P-256', spec: { algorithm: 'ECDSA', size: 256 }, keygenOps: 400, ops: 400 },
@@ -42,7 +40,7 @@ export const keyTypes: KeyType[] = [
   { name: 'Ed25519', spec: { algorithm: 'Ed25519' }, keygenOps: 400, ops: 400 },
 ];
 
-export interface Result {
+interface Result {
   keyType: string;
   operation: 'keygen' | 'key encode' | 'key parse' | 'csr' | 'prepare' | 'sign CaSigner' | 'sign prepared' | 'parse';
   mode: 'sequential' | 'concurrency 2';
@@ -55,7 +53,7 @@ export interface Result {
 }
 
 /** Total time for `ops` calls of `op` with `concurrency` in flight, after a warm-up (imports and JIT are not what we measure). */
-export async function timeOps(ops: number, concurrency: number, op: () => Promise<unknown> | unknown): Promise<number> {
+async function timeOps(ops: number, concurrency: number, op: () => Promise<unknown> | unknown): Promise<number> {
   for (let i = 0; i < Math.min(200, Math.ceil(ops / 10)); i++) await op();
   let next = 0;
   const start = performance.now();
@@ -73,7 +71,7 @@ function result(keyType: string, operation: Result['operation'], mode: Result['m
   return { keyType, operation, mode, rounds, ops, totalMs: round(totalMs), opsPerSec: round((ops * 1000) / totalMs), usPerOp: round((totalMs * 1000) / ops) };
 }
 
-export interface Measured {
+interface Measured {
   operation: Result['operation'];
   ops: number;
   run: () => Promise<unknown> | unknown;
@@ -87,7 +85,7 @@ const ROUNDS = 3;
  * each keeps its fastest round. On a shared machine other processes only ever add time, so the
  * best round is the closest to what pki/ itself costs.
  */
-export async function measureInterleaved(keyType: string, measured: Measured[]): Promise<Result[]> {
+async function measureInterleaved(keyType: string, measured: Measured[]): Promise<Result[]> {
   const best = measured.map(() => Infinity);
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < measured.length; k++) {
@@ -103,14 +101,7 @@ function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-/** A self-signed CA of `spec` and the signer pki/ takes for it: what issuers/ca.ts signs with. */
-export async function benchCa(spec: KeySpec, commonName: string): Promise<{ key: KeyObject; signer: CaSigner }> {
-  const key = await generatePrivateKey(spec);
-  const ca = await selfSignCertificate(await generateCsr({ commonName, isCA: true }, key), { isCA: true }, key);
-  return { key, signer: { certificate: ca.certificatePem, privateKey: key } };
-}
-
-export async function benchKeyType(type: KeyType, leafCsr: string): Promise<Result[]> {
+async function benchKeyType(type: KeyType, leafCsr: string): Promise<Result[]> {
   // Key generation is slow, so it gets one round, sequential and with two in flight.
   const keygen: Result[] = [];
   for (const [mode, concurrency] of [['sequential', 1], ['concurrency 2', 2]] as const) {
@@ -136,7 +127,7 @@ export async function benchKeyType(type: KeyType, leafCsr: string): Promise<Resu
   ];
 }
 
-export function table(results: Result[]): string {
+function table(results: Result[]): string {
   const header = ['key type', 'operation', 'mode', 'ops', 'rounds', 'ops/s', 'µs/op'];
   const rows = results.map((r) => [r.keyType, r.operation, r.mode, String(r.ops), String(r.rounds), r.opsPerSec.toFixed(1), r.usPerOp.toFixed(0)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -144,8 +135,7 @@ export function table(results: Result[]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** Runs every key type, prints the table and writes bench/results/pki.json. */
-export async function main(): Promise<void> {
+async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   const leafKey = await generatePrivateKey({ algorithm: 'ECDSA' });
   const leafCsr = await generateCsr({ commonName: 'leaf.example.com', dnsNames: ['leaf.example.com'] }, leafKey);
@@ -161,5 +151,4 @@ export async function main(): Promise<void> {
   console.log(`\nwrote ${output}`);
 }
 
-// Run only as the entry point (`npm run bench:pki`); importing this module runs nothing.
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await main();
+await main();
