@@ -6,10 +6,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { AcmeClient } from '../../issuers/acme/client.js';
 import { NoncePool } from '../../issuers/acme/nonce-pool.js';
+import { listenOnLoopback, readRequestBody, type LoopbackListener } from '../doubles/loopback.js';
 
 const BAD_NONCE = 'urn:ietf:params:acme:error:badNonce';
 
@@ -22,7 +22,7 @@ interface FakeAcme {
   rejectNext: boolean;
 }
 
-let server: Server;
+let listener: LoopbackListener;
 let base: string;
 const fake: FakeAcme = { heads: 0, signedWith: [], badNonces: 0, rejectNext: false };
 const issued = new Set<string>();
@@ -33,7 +33,7 @@ const fresh = () => {
 };
 
 before(async () => {
-  server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     if (req.method === 'GET' && req.url === '/dir') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ newNonce: `${base}/nonce`, newAccount: `${base}/account`, newOrder: `${base}/new-order` }));
       return;
@@ -43,26 +43,23 @@ before(async () => {
       res.writeHead(200, { 'replay-nonce': fresh() }).end();
       return;
     }
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const { nonce } = JSON.parse(Buffer.from(JSON.parse(body).protected, 'base64url').toString()) as { nonce: string };
-      fake.signedWith.push(nonce);
-      const valid = issued.delete(nonce) && !fake.rejectNext;
-      fake.rejectNext = false;
-      if (!valid) {
-        fake.badNonces++;
-        res.writeHead(400, { 'content-type': 'application/problem+json', 'replay-nonce': fresh() }).end(JSON.stringify({ type: BAD_NONCE, detail: 'bad nonce' }));
-        return;
-      }
-      const order = { status: 'pending', identifiers: [], authorizations: [], finalize: `${base}/finalize` };
-      res.writeHead(200, { 'content-type': 'application/json', 'replay-nonce': fresh() }).end(JSON.stringify(order));
-    });
+    const body = (await readRequestBody(req)).toString();
+    const { nonce } = JSON.parse(Buffer.from(JSON.parse(body).protected, 'base64url').toString()) as { nonce: string };
+    fake.signedWith.push(nonce);
+    const valid = issued.delete(nonce) && !fake.rejectNext;
+    fake.rejectNext = false;
+    if (!valid) {
+      fake.badNonces++;
+      res.writeHead(400, { 'content-type': 'application/problem+json', 'replay-nonce': fresh() }).end(JSON.stringify({ type: BAD_NONCE, detail: 'bad nonce' }));
+      return;
+    }
+    const order = { status: 'pending', identifiers: [], authorizations: [], finalize: `${base}/finalize` };
+    res.writeHead(200, { 'content-type': 'application/json', 'replay-nonce': fresh() }).end(JSON.stringify(order));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  listener = await listenOnLoopback(server);
+  base = `http://127.0.0.1:${listener.port}`;
 });
-after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+after(() => listener.close());
 
 const newClient = () => {
   const accountKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();

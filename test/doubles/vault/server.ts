@@ -21,10 +21,10 @@
 import { randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { parseDuration } from '../../../api/duration.js';
 import { parseCsr, signCertificate, type CsrInfo } from '../../../pki/index.js';
+import { listenOnLoopback, readRequestBody, type LoopbackListener } from '../loopback.js';
 
 export type HealthState = 'active' | 'standby' | 'performance-standby' | 'sealed' | 'uninitialized';
 
@@ -131,6 +131,7 @@ export class VaultDouble {
   health: HealthState = 'active';
   url = '';
   #server: http.Server;
+  #listener: LoopbackListener | undefined;
   #options: VaultDoubleOptions;
   #tokens = new Map<string, IssuedToken>();
   #faults: Fault[] = [];
@@ -156,9 +157,8 @@ export class VaultDouble {
 
   static async start(options: VaultDoubleOptions): Promise<VaultDouble> {
     const vault = new VaultDouble(options);
-    await new Promise<void>((resolve) => vault.#server.listen(0, '127.0.0.1', resolve));
-    const { port } = vault.#server.address() as AddressInfo;
-    vault.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+    vault.#listener = await listenOnLoopback(vault.#server);
+    vault.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${vault.#listener.port}`;
     return vault;
   }
 
@@ -178,8 +178,7 @@ export class VaultDouble {
   }
 
   async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.#listener?.close();
   }
 
   #issued(grant: TokenGrant, namespace: string | undefined): IssuedToken {
@@ -188,9 +187,7 @@ export class VaultDouble {
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = (await readRequestBody(req)).toString('utf8');
     const path = new URL(req.url ?? '/', 'http://vault').pathname;
     const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
     const socket = req.socket as TLSSocket;

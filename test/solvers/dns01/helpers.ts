@@ -1,8 +1,8 @@
 /** Shared fixtures for the DNS-01 tests: a Secret store that records every read, and requests. */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { KubeSecret } from '../../../issuers/backend.js';
 import type { Dns01Context, Dns01Request } from '../../../solvers/dns01/provider.js';
+import { listenOnLoopback, readRequestBody } from '../../doubles/loopback.js';
 
 export interface RecordingContext extends Dns01Context {
   /** `namespace/name` of every Secret asked for, in order. */
@@ -65,26 +65,18 @@ export interface HttpDouble {
 /** An HTTP server on 127.0.0.1 that records every request and answers through `handler`. */
 export async function startHttpDouble(handler: (request: RecordedRequest) => DoubleReply | Promise<DoubleReply>): Promise<HttpDouble> {
   const requests: RecordedRequest[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const recorded = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() };
+  const server = createServer(async (req, res) => {
+    try {
+      const recorded = { method: req.method!, url: req.url!, headers: req.headers, body: (await readRequestBody(req)).toString() };
       requests.push(recorded);
-      try {
-        const reply = await handler(recorded);
-        const body = typeof reply.body === 'string' || reply.body === undefined ? (reply.body ?? '') : JSON.stringify(reply.body);
-        const type = typeof reply.body === 'string' ? {} : { 'content-type': 'application/json' };
-        res.writeHead(reply.status ?? 200, { ...type, ...reply.headers }).end(body);
-      } catch (err) {
-        res.writeHead(500).end(String(err));
-      }
-    });
+      const reply = await handler(recorded);
+      const body = typeof reply.body === 'string' || reply.body === undefined ? (reply.body ?? '') : JSON.stringify(reply.body);
+      const type = typeof reply.body === 'string' ? {} : { 'content-type': 'application/json' };
+      res.writeHead(reply.status ?? 200, { ...type, ...reply.headers }).end(body);
+    } catch (err) {
+      res.writeHead(500).end(String(err));
+    }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const listener = await listenOnLoopback(server);
+  return { url: `http://127.0.0.1:${listener.port}`, requests, close: listener.close };
 }

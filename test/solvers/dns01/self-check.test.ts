@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { createSocket, type Socket } from 'node:dgram';
 import packet from 'dns-packet';
-import type { AddressInfo } from 'node:net';
 import { namedMissing, rfc2136SolverFor, startBind9, type Bind9 } from '../../../e2e/dns/bind9.js';
 import { exchange, parseNameserver } from '../../../solvers/dns01/dns-transport.js';
 import { firstAnswering, DOH_MAX_RESPONSE_BYTES } from '../../../solvers/dns01/lookup.js';
 import { challengeRecordName, findZoneApex, resolveChallengeRecord, resolveDns01Request } from '../../../solvers/dns01/record.js';
 import { checkTxtPropagated, selfCheckOptionsFor, waitInsteadOfSelfCheckRemainingMs } from '../../../solvers/dns01/self-check.js';
 import { createRfc2136Provider } from '../../../solvers/dns01/rfc2136.js';
+import { listenOnLoopback, readRequestBody } from '../../doubles/loopback.js';
 import { dns01Request, secretsContext } from './helpers.js';
 
 describe('self-check options', () => {
@@ -95,22 +95,16 @@ describe('record resolution and self-check against bind9', { skip: namedMissing(
     const plain = Object.fromEntries(Object.entries(secretData).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
     await createRfc2136Provider().present(dns01Request({ resolvedFQDN: fqdn, key }), solver, secretsContext({ 'team-a/t': plain }));
   };
-  const listen = async (server: Server): Promise<string> => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return `https://127.0.0.1:${(server.address() as AddressInfo).port}/dns-query`;
-  };
+  const listen = async (server: Server): Promise<string> => `https://127.0.0.1:${(await listenOnLoopback(server)).port}/dns-query`;
 
   before(async () => {
     primary = await startBind9({ zones: ['example.test', 'challenges.test'], keys: [{ algorithm: 'HMACSHA256' }], records });
     secondary = await LaggingServer.start('127.0.0.2', primary.port);
-    doh = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', async () => {
-        assert.equal(req.headers['content-type'], 'application/dns-message');
-        const reply = await exchange(parseNameserver(primary.nameserver), Buffer.concat(chunks), { protocol: 'UDP' });
-        res.writeHead(200, { 'content-type': 'application/dns-message' }).end(reply);
-      });
+    doh = createServer(async (req, res) => {
+      const query = await readRequestBody(req);
+      assert.equal(req.headers['content-type'], 'application/dns-message');
+      const reply = await exchange(parseNameserver(primary.nameserver), query, { protocol: 'UDP' });
+      res.writeHead(200, { 'content-type': 'application/dns-message' }).end(reply);
     });
     dohUrl = await listen(doh);
     oversized = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/dns-message' }).end(Buffer.alloc(DOH_MAX_RESPONSE_BYTES + 1)));
