@@ -30,6 +30,8 @@ export class ShardGate {
   }
 
   shardOf(controller: string, key: string): number {
+    // Plain leader election (the default in a pod): one shard, nothing to look up per reconcile.
+    if (this.#options.shardCount === 1) return 0;
     return shardOf(this.#options.rootKeyOf(controller, key), this.#options.shardCount);
   }
 
