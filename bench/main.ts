@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine } from './harness/cli.js';
-import { commandLine, machineInfo, oneMinuteLoad, writeJson, type MachineInfo } from './harness/machine.js';
+import { commandLine, machineInfo, machineLine, oneMinuteLoad, writeJson, type MachineInfo } from './harness/machine.js';
 import type { GoalId, Metric } from './suite/metrics.js';
 import { parseSuiteOptions, suiteUsage } from './suite/options.js';
 import { selectSteps, type Mode, type Step } from './suite/steps.js';
@@ -115,9 +115,8 @@ async function main(): Promise<number> {
   };
   const summaryPath = join(o.outputDir, 'summary.json');
   await writeJson(summaryPath, summary);
-  const m = summary.machine;
   process.stdout.write(
-    `\ncertwright benchmarks (${o.mode}${o.runs > 1 ? `, median of ${o.runs} runs` : ''}) — ${m.nproc} × ${m.cpuModel}, node ${m.node}, load average ${m.loadAverage.start} → ${m.loadAverage.end}, ${summary.wallSeconds} s\n\n${renderSummary(goals)}\n\nwrote ${summaryPath}\n`,
+    `\ncertwright benchmarks (${o.mode}${o.runs > 1 ? `, median of ${o.runs} runs` : ''}) — ${machineLine(summary.machine)}, ${summary.wallSeconds} s\n\n${renderSummary(goals)}\n\nwrote ${summaryPath}\n`,
   );
   return record.some((r) => r.failures.length) ? 1 : 0;
 }

@@ -17,8 +17,8 @@ import { freeTcpPort, pebbleMissing, startPebble, TEST_ZONE } from '../../e2e/ac
 import { namedMissing } from '../../e2e/dns/bind9.js';
 import { parseFlags, positiveNumber, runBench, UsageError, type BenchOutcome } from '../harness/cli.js';
 import { P5_MINIMUM_SPEEDUP } from '../harness/goals.js';
-import { machineInfo, oneMinuteLoad, round, type MachineInfo } from '../harness/machine.js';
-import { renderTable } from '../lifecycle/report.js';
+import { machineInfo, machineLine, oneMinuteLoad, round, type MachineInfo } from '../harness/machine.js';
+import { renderGoals, renderTable } from '../lifecycle/report.js';
 import { runCertwright, type CertwrightRun } from './certwright.js';
 import { startAcmeCountingProxy } from './counting-proxy.js';
 import { runPeer, type AcmeTarget, type PeerTool, type Solver, type ToolRun } from './peers.js';
@@ -131,10 +131,8 @@ function judgeAcme(solver: Solver, runs: SolverRuns): AcmeGoal[] {
   ];
 }
 
-const goalMark = (met: boolean | null): string => (met === null ? '—' : met ? 'met' : 'MISSED');
-
 function report(r: AcmeResult): string {
-  const header = `certwright ACME benchmark (P5) — ${r.machine.nproc} × ${r.machine.cpuModel}, node ${r.machine.node}, load average ${r.machine.loadAverage.start} → ${r.machine.loadAverage.end}`;
+  const header = `certwright ACME benchmark (P5) — ${machineLine(r.machine)}`;
   if (r.skipped) return `${header}\n\nskipped: ${r.skipped}`;
   const rows = Object.entries(r.solvers).flatMap(([solver, runs]) =>
     [runs.certwright, ...Object.values(runs.peers)].map((t) => [
@@ -150,7 +148,7 @@ function report(r: AcmeResult): string {
   return [
     header,
     renderTable(['solver', 'tool', 'issued', 'wall', 'per cert', 'ACME requests/cert', 'certwright faster'], rows),
-    renderTable(['id', 'goal', 'target', 'measured', ''], r.goals.map((g) => [g.id, g.what, g.goal, g.value, goalMark(g.met)])),
+    renderGoals(r.goals),
     `Pebble env: ${Object.entries(r.pebble.env).map(([k, v]) => `${k}=${v}`).join(' ')}; certwright: all at once; peers: one run per certificate, one after another`,
   ].join('\n\n');
 }

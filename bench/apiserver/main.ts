@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readProcessUsage } from '../lifecycle/process-usage.js';
 import { monotonicMicroseconds, summarizeProfilesIn, type ProfileSummary, type TimeWindow } from '../lifecycle/profiles.js';
+import { machineLine } from '../harness/machine.js';
 import { renderTable } from '../lifecycle/report.js';
 import { BenchChild } from './ipc.js';
 import type { WatchCount, WriteJob, WriteKind, WriteResult } from './load-process.js';
@@ -338,7 +339,7 @@ function report(r: ApiServerBenchResult): string {
   for (const [name, m] of [['after writes', r.memory.afterWrites], ['after restart', r.memory.afterRestart]] as const) {
     rows.push([`RSS/object beyond JSON (${m.jsonBytesPerObject} B), ${m.objects} objects, ${name}`, `${m.rssOverheadPerObject} B`, '', '', '', goal(m.rssOverheadPerObject <= 2048, '≤ 2,048 B')]);
   }
-  const header = `certwright API server through HTTPS — ${r.machine.nproc} × ${r.machine.cpuModel}, node ${r.machine.node}, load average ${r.machine.loadAverage.start} → ${r.machine.loadAverage.end}`;
+  const header = `certwright API server through HTTPS — ${machineLine(r.machine)}`;
   const lines = [header, '', renderTable(['measure', 'rate', 'server CPU', 'client CPU', 'server cores', 'goal'], rows)];
   for (const [what, summary] of Object.entries(r.serverProfile ?? {})) {
     lines.push('', `server profile ${what}: ${summary.total} ms`, ...summary.topFunctions.map((c) => `  ${String(c.percent).padStart(5)}%  ${c.what}`));

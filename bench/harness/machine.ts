@@ -29,6 +29,11 @@ export function machineInfo(loadAtStart: number): MachineInfo {
   };
 }
 
+/** How a report's first line names the machine: `2 × AMD EPYC, node v20.20.2, load average 0.5 → 1.2`. */
+export function machineLine(m: Pick<MachineInfo, 'nproc' | 'cpuModel' | 'node' | 'loadAverage'>): string {
+  return `${m.nproc} × ${m.cpuModel}, node ${m.node}, load average ${m.loadAverage.start} → ${m.loadAverage.end}`;
+}
+
 export async function writeJson(path: string, value: unknown): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);

@@ -2,6 +2,7 @@
 import type { RequestCounts } from './counting-proxy.js';
 import type { CostLine, ProfileSummary } from './profiles.js';
 import type { CryptoBaseline } from './crypto-baseline.js';
+import { machineLine } from '../harness/machine.js';
 import { renderHeapSnapshotSummary, type HeapSnapshotSummary } from './heap-snapshot.js';
 
 const MiB = 1024 * 1024;
@@ -168,6 +169,12 @@ export function judge(measured: Measured): GoalResult[] {
   return goals.map((g) => ({ id: g.id, what: g.what, goal: g.goal, value: g.value(measured), met: g.met(measured) }));
 }
 
+/** The goals table every benchmark prints; a goal not judged (`met` null, or not measured) is marked —. */
+export function renderGoals(goals: ReadonlyArray<{ id: string; what: string; goal: string; value: string; met: boolean | null }>): string {
+  const mark = (g: (typeof goals)[number]) => (g.met ? 'met' : g.met === null || g.value === NOT_MEASURED ? '—' : 'MISSED');
+  return renderTable(['id', 'goal', 'target', 'measured', ''], goals.map((g) => [g.id, g.what, g.goal, g.value, mark(g)]));
+}
+
 export function renderTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
@@ -228,11 +235,10 @@ export function renderReport(r: LifecycleResult): string {
     ...(r.p4 ? restartRows(r.p4.restart) : [['P4', 'skipped (--skip-restart)']]),
     ...(r.p4?.steady ? steadyRows(r.p4.steady) : r.p4 ? [['P4 steady state', 'skipped (--skip-steady)']] : []),
   ];
-  const goalRows = r.goals.map((g) => [g.id, g.what, g.goal, g.value, g.met ? 'met' : g.value === NOT_MEASURED ? '—' : 'MISSED']);
   const sections = [
-    `certwright lifecycle benchmark — ${r.machine.nproc} × ${r.machine.cpuModel}, node ${r.machine.node}, load average ${r.machine.loadAverage.start} → ${r.machine.loadAverage.end}`,
+    `certwright lifecycle benchmark — ${machineLine(r.machine)}`,
     renderTable(['measurement', 'value'], measurements),
-    renderTable(['id', 'goal', 'target', 'measured', ''], goalRows),
+    renderGoals(r.goals),
     ...(r.p4 ? [`API requests counted by: ${r.p4.countedBy}`] : []),
   ];
   if (r.heapSnapshot) sections.push(`heap snapshot of the controller at the end of P1: ${renderHeapSnapshotSummary(r.heapSnapshot)}`);

@@ -23,10 +23,10 @@ import { TimerQueue } from '../../controller/runtime/timers.js';
 import { parseFlags, positiveNumber, runBench, UsageError, type BenchOutcome } from '../harness/cli.js';
 import { P6_MAXIMUM_P99_MS } from '../harness/goals.js';
 import { issueAll, startControllerCluster, type Issuance } from '../harness/controller-cluster.js';
-import { machineInfo, oneMinuteLoad, round, type MachineInfo } from '../harness/machine.js';
+import { machineInfo, machineLine, oneMinuteLoad, round, type MachineInfo } from '../harness/machine.js';
 import { readProcessUsage } from '../lifecycle/process-usage.js';
 import { startProgress } from '../lifecycle/progress.js';
-import { renderTable, type GoalResult } from '../lifecycle/report.js';
+import { renderGoals, renderTable, type GoalResult } from '../lifecycle/report.js';
 import { BENCH_NAMESPACE, benchCertificate } from '../lifecycle/workload.js';
 import { CERTIFICATE_DURATION_SECONDS, lagsBetween, minimumLeadSeconds, SECOND_RENEWAL_MARGIN_SECONDS, renewBeforeFor, summarizeLags, type LagSummary, type RenewalSchedule } from './schedule.js';
 
@@ -159,7 +159,7 @@ class RenewalWatch {
 function report(r: PunctualityResult): string {
   const lagLine = (l: LagSummary) => `p50 ${l.p50Ms} / p90 ${l.p90Ms} / p99 ${l.p99Ms} / max ${l.maxMs} ms (min ${l.minMs}, mean ${l.meanMs}; ${l.count} renewals)`;
   return [
-    `certwright renewal punctuality benchmark (P6) — ${r.machine.nproc} × ${r.machine.cpuModel}, node ${r.machine.node}, load average ${r.machine.loadAverage.start} → ${r.machine.loadAverage.end}`,
+    `certwright renewal punctuality benchmark (P6) — ${machineLine(r.machine)}`,
     renderTable(
       ['measurement', 'value'],
       [
@@ -171,7 +171,7 @@ function report(r: PunctualityResult): string {
         ['controller CPU over the renewals', `${r.renewalWindow.controllerCpuSeconds} s in ${r.renewalWindow.seconds} s = ${r.renewalWindow.controllerCpuMsPerRenewal} ms/renewal`],
       ],
     ),
-    renderTable(['id', 'goal', 'target', 'measured', ''], r.goals.map((g) => [g.id, g.what, g.goal, g.value, g.met ? 'met' : 'MISSED'])),
+    renderGoals(r.goals),
     `measured by: ${r.measuredBy}`,
   ].join('\n\n');
 }

@@ -10,9 +10,9 @@
 import { fileURLToPath } from 'node:url';
 import { parseFlags, positiveNumber, runBench, type BenchOutcome } from '../harness/cli.js';
 import { P2_MINIMUM_RATIO } from '../harness/goals.js';
-import { machineInfo, oneMinuteLoad, round, type MachineInfo } from '../harness/machine.js';
+import { machineInfo, machineLine, oneMinuteLoad, round, type MachineInfo } from '../harness/machine.js';
 import { parseBenchOptions } from '../lifecycle/options.js';
-import { renderTable, type GoalResult, type LifecycleResult } from '../lifecycle/report.js';
+import { renderGoals, renderTable, type GoalResult, type LifecycleResult } from '../lifecycle/report.js';
 import { runLifecycleBenchmark } from '../lifecycle/run.js';
 import { measureRsaKeygen, pooledKeygen, type KeygenThroughput } from './keygen.js';
 
@@ -94,7 +94,7 @@ function report(r: RsaResult): string {
   const keygenLine = (k: KeygenThroughput) => `${k.keysPerSecond} keys/s (${k.keys} keys in ${k.seconds} s, ${k.concurrency} in flight), ${k.cpuMsPerKey} ms CPU/key`;
   const { p1, p3, crypto } = r.lifecycle;
   return [
-    `certwright RSA-2048 issuance benchmark (P2) — ${r.machine.nproc} × ${r.machine.cpuModel}, node ${r.machine.node}, load average ${r.machine.loadAverage.start} → ${r.machine.loadAverage.end}`,
+    `certwright RSA-2048 issuance benchmark (P2) — ${machineLine(r.machine)}`,
     renderTable(
       ['measurement', 'value'],
       [
@@ -108,7 +108,7 @@ function report(r: RsaResult): string {
         ['controller RSS after issuance', `${round(p3.controllerRssBytes / 2 ** 20, 1)} MiB`],
       ],
     ),
-    renderTable(['id', 'goal', 'target', 'measured', ''], r.goals.map((g) => [g.id, g.what, g.goal, g.value, g.met ? 'met' : 'MISSED'])),
+    renderGoals(r.goals),
   ].join('\n\n');
 }
 
