@@ -49,7 +49,7 @@ export function createDns01Solver(options: Dns01SolverOptions): ChallengeSolver 
     },
     check: async (challenge, issuer) => {
       const { request } = await requestFor(challenge, issuer);
-      const result = await checkTxtPropagated(request.resolvedFQDN, challenge.spec.key, selfCheckOptionsFor(challenge.spec.solver, options.selfCheck));
+      const result = await checkTxtPropagated(request.resolvedFQDN, challenge.spec.key, { ...selfCheckOptionsFor(challenge.spec.solver, options.selfCheck), zone: request.resolvedZone });
       return { ok: result.propagated, detail: result.detail };
     },
   };

@@ -18,6 +18,8 @@ export interface SelfCheckOptions extends LookupOptions {
   recursiveOnly?: boolean;
   /** The port authoritative nameservers listen on: 53 (tests run bind9 elsewhere). */
   authoritativePort?: number;
+  /** The record's zone apex when already known (the request's `resolvedZone`): not looked up again. */
+  zone?: string;
 }
 
 export interface PropagationResult {
@@ -71,7 +73,7 @@ async function txtValues(lookup: DnsLookup, name: string): Promise<string[]> {
 
 /** The zone's authoritative servers, each addressed by the first address its name resolves to. */
 async function authoritativeServers(name: string, recursive: DnsLookup, options: SelfCheckOptions): Promise<Server[]> {
-  const zone = await findZoneApex(name, recursive);
+  const zone = options.zone ? fqdn(options.zone) : await findZoneApex(name, recursive);
   const nsNames = await recursive.resolveNs(zone).catch((err: Error) => {
     throw new Error(`no NS records for zone ${zone}: ${err.message}`);
   });
