@@ -54,29 +54,42 @@ export interface Connection {
 /** Which kubeconfig source the flags and environment select; pure, so the order is tested. */
 export type KubeConfigSource = { kind: 'file'; path: string } | { kind: 'default' } | { kind: 'in-cluster' };
 
+/**
+ * A configured cluster, looked for as `certwright run` does: `kubeconfig` (the flag), else
+ * $KUBECONFIG or ~/.kube/config, else in-cluster config; undefined when there is none.
+ */
+export function configuredClusterSource(kubeconfig: string | undefined, env: NodeJS.ProcessEnv, exists: (path: string) => boolean): KubeConfigSource | undefined {
+  if (kubeconfig) return { kind: 'file', path: kubeconfig };
+  if (env.KUBECONFIG || exists(join(homedir(), '.kube', 'config'))) return { kind: 'default' };
+  if (env.KUBERNETES_SERVICE_HOST && exists(IN_CLUSTER_TOKEN)) return { kind: 'in-cluster' };
+  return undefined;
+}
+
 export function kubeConfigSource(flags: ConnectionFlags, env: NodeJS.ProcessEnv, exists: (path: string) => boolean): KubeConfigSource {
   if (flags.kubeconfig) return { kind: 'file', path: flags.kubeconfig };
   const localKubeconfig = resolve(flags['data-dir'] ?? DEFAULT_LOCAL_DATA_DIR, 'kubeconfig');
   if (flags['data-dir']) return { kind: 'file', path: localKubeconfig };
-  if (env.KUBECONFIG || exists(join(homedir(), '.kube', 'config'))) return { kind: 'default' };
-  if (env.KUBERNETES_SERVICE_HOST && exists(IN_CLUSTER_TOKEN)) return { kind: 'in-cluster' };
+  const configured = configuredClusterSource(undefined, env, exists);
+  if (configured) return configured;
   if (exists(localKubeconfig)) return { kind: 'file', path: localKubeconfig };
   throw new Error(
     `no cluster configured: pass --kubeconfig, set $KUBECONFIG, or start local mode (certwright run) so ${localKubeconfig} exists`,
   );
 }
 
+/** A KubeConfig loaded from `source`, its current context as the source sets it. */
+export async function kubeConfigFrom(source: KubeConfigSource): Promise<KubeConfig> {
+  const kubeConfig = new (await loadKubeConfigClass())();
+  if (source.kind === 'file') kubeConfig.loadFromFile(source.path);
+  else if (source.kind === 'in-cluster') kubeConfig.loadFromCluster();
+  else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
 export async function loadKubeConfig(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Promise<KubeConfig> {
   const source = kubeConfigSource(flags, env, existsSync);
-  const kubeConfig = new (await loadKubeConfigClass())();
-  if (source.kind === 'file') {
-    if (!existsSync(source.path)) throw new Error(`kubeconfig ${source.path} does not exist`);
-    kubeConfig.loadFromFile(source.path);
-  } else if (source.kind === 'in-cluster') {
-    kubeConfig.loadFromCluster();
-  } else {
-    kubeConfig.loadFromDefault();
-  }
+  if (source.kind === 'file' && !existsSync(source.path)) throw new Error(`kubeconfig ${source.path} does not exist`);
+  const kubeConfig = await kubeConfigFrom(source);
   if (flags.context) {
     if (!kubeConfig.getContextObject(flags.context)) {
       throw new UsageError(`context ${JSON.stringify(flags.context)} not found in kubeconfig (have: ${kubeConfig.contexts.map((c) => c.name).join(', ') || 'none'})`);

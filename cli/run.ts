@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { homedir, hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
@@ -20,7 +20,6 @@ import { DEFAULT_AUTO_CERTIFICATE_ANNOTATIONS } from '../controller/ingress-shim
 import { DEFAULT_ISSUER_DEFAULTS, type IssuerDefaults } from '../controller/shim/annotations.js';
 import { defaultListenAddresses } from '../controller/observability/http.js';
 import { createLogger, parseLogLevel, type LogLevel } from '../controller/observability/log.js';
-import { loadKubeConfigClass } from '../controller/runtime/kubeconfig.js';
 import { limitHeapGrowth } from '../controller/runtime/heap.js';
 import { DEFAULT_WORKERS } from '../controller/runtime/controller.js';
 import { DEFAULT_CLIENT_RATE } from '../controller/runtime/token-bucket.js';
@@ -31,12 +30,11 @@ import { DEFAULT_CHECK_RETRY_PERIOD_MS } from '../controller/acme/challenges.js'
 import { DEFAULT_MAX_CONCURRENT_CHALLENGES } from '../controller/acme/challenge-decisions.js';
 import { DEFAULT_LEADER_ELECTION, checkLeaderElectionTimings, type LeaderElectionConfig } from '../controller/leader/leases.js';
 import { registerCommand, type Io } from './commands.js';
+import { configuredClusterSource, DEFAULT_LOCAL_DATA_DIR, kubeConfigFrom } from './kube.js';
 import { envFlagValues, layerFlagValues, parseFeatureGates, readConfigFile, type FlagType, type FlagValues } from './config.js';
 import type { LocalCluster } from './local-cluster.js';
 import { applyManifests, readManifests } from './manifests.js';
 import { UsageError } from './usage.js';
-
-export const DEFAULT_DATA_DIR = '.data';
 
 export interface RunFlags {
   kubeconfig?: string;
@@ -90,7 +88,7 @@ config it manages that cluster; otherwise (or with --local) it starts the embedd
 Flags (cert-manager's names in parentheses are accepted too):
   --kubeconfig FILE                       cluster to manage
   --local                                 local mode even if a cluster is configured
-  --data-dir DIR                          local mode data directory (default ${DEFAULT_DATA_DIR})
+  --data-dir DIR                          local mode data directory (default ${DEFAULT_LOCAL_DATA_DIR})
   --api-server-address HOST:PORT          local mode API server address (default 127.0.0.1:<free>)
   --metrics-address HOST:PORT             /metrics (--metrics-listen-address); default
                                           ${defaultListenAddresses.local.metrics} locally, ${defaultListenAddresses.cluster.metrics} in a cluster; '' turns it off
@@ -349,7 +347,7 @@ export function parseRunFlags(args: readonly string[], env: NodeJS.ProcessEnv = 
     help: values.help ?? false,
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
     local: values.local ?? false,
-    dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR,
+    dataDir: values['data-dir'] ?? DEFAULT_LOCAL_DATA_DIR,
     ...(apiServerAddress ? { apiServerAddress } : {}),
     ...(metricsAddress !== undefined ? { metricsAddress } : {}),
     ...(healthAddress !== undefined ? { healthAddress } : {}),
@@ -419,25 +417,11 @@ export function leaderElectionFor(flags: Pick<RunFlags, 'leaderElection'>, kubeC
   return { ...config, identity: `${env.POD_NAME || hostname()}_${randomUUID()}` };
 }
 
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
 /** The cluster configuration in effect, or undefined when there is none (→ local mode). */
 export async function clusterKubeConfig(flags: Pick<RunFlags, 'kubeconfig' | 'local'>, env: NodeJS.ProcessEnv = process.env): Promise<KubeConfig | undefined> {
   if (flags.local) return undefined;
-  const kubeConfig = new (await loadKubeConfigClass())();
-  if (flags.kubeconfig) {
-    kubeConfig.loadFromFile(flags.kubeconfig);
-    return kubeConfig;
-  }
-  if (env.KUBECONFIG || existsSync(join(homedir(), '.kube', 'config'))) {
-    kubeConfig.loadFromDefault();
-    return kubeConfig;
-  }
-  if (env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
-    kubeConfig.loadFromCluster();
-    return kubeConfig;
-  }
-  return undefined;
+  const source = configuredClusterSource(flags.kubeconfig, env, existsSync);
+  return source && kubeConfigFrom(source);
 }
 
 export interface RunningController {
