@@ -5,7 +5,7 @@
  */
 import { defaultListenAddresses } from '../../controller/observability/http.js';
 import { grafanaDashboard } from './dashboard.js';
-import { CAINJECTOR_PERMISSIONS, CONTROLLER_PERMISSIONS, LEASE_PERMISSIONS, policyRules } from './rbac.js';
+import { CAINJECTOR_PERMISSIONS, CONTROLLER_PERMISSIONS, LEASE_PERMISSIONS, policyRules, type Permission } from './rbac.js';
 import { concat, mergeYaml, releaseName, releaseNamespace, toYaml, value, type Expression, type TemplateDocument } from './template.js';
 import { APP_LABELS, CHART_VERSION } from './values.js';
 
@@ -112,65 +112,26 @@ function deployment(): TemplateDocument {
   };
 }
 
-function rbac(): TemplateDocument[] {
+/** A ClusterRole (no namespace) or Role granting `permissions`, and its binding to the ServiceAccount, both under `when`. */
+function roleWithBinding(kind: 'ClusterRole' | 'Role', name: string, permissions: readonly Permission[], options: { namespace?: Expression; when?: TemplateDocument['when'] } = {}): TemplateDocument[] {
+  const metadata = options.namespace === undefined ? { name, labels } : { name, namespace: options.namespace, labels };
   const subjects = [{ kind: 'ServiceAccount', name: value('serviceAccount.name'), namespace: releaseNamespace }];
-  const namespaced = CONTROLLER_PERMISSIONS.filter((p) => !p.clusterScoped);
-  const watchNamespace = value('watchNamespace');
+  const when = options.when ? { when: options.when } : {};
   return [
+    { ...when, manifest: { apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata, rules: policyRules(permissions) } },
     {
-      when: { path: 'watchNamespace', negate: true },
-      manifest: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: NAME, labels }, rules: policyRules(CONTROLLER_PERMISSIONS) },
+      ...when,
+      manifest: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: `${kind}Binding`, metadata, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name }, subjects },
     },
-    {
-      when: { path: 'watchNamespace', negate: true },
-      manifest: {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: NAME, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME },
-        subjects,
-      },
-    },
-    {
-      when: { path: 'cainjector.enabled' },
-      manifest: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `${NAME}-cainjector`, labels }, rules: policyRules(CAINJECTOR_PERMISSIONS) },
-    },
-    {
-      when: { path: 'cainjector.enabled' },
-      manifest: {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: `${NAME}-cainjector`, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${NAME}-cainjector` },
-        subjects,
-      },
-    },
-    {
-      when: { path: 'watchNamespace' },
-      manifest: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: NAME, namespace: watchNamespace, labels }, rules: policyRules(namespaced) },
-    },
-    {
-      when: { path: 'watchNamespace' },
-      manifest: {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
-        metadata: { name: NAME, namespace: watchNamespace, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAME },
-        subjects,
-      },
-    },
-    {
-      manifest: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(`${NAME}-leases`), rules: policyRules(LEASE_PERMISSIONS) },
-    },
-    {
-      manifest: {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
-        metadata: meta(`${NAME}-leases`),
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${NAME}-leases` },
-        subjects,
-      },
-    },
+  ];
+}
+
+function rbac(): TemplateDocument[] {
+  return [
+    ...roleWithBinding('ClusterRole', NAME, CONTROLLER_PERMISSIONS, { when: { path: 'watchNamespace', negate: true } }),
+    ...roleWithBinding('ClusterRole', `${NAME}-cainjector`, CAINJECTOR_PERMISSIONS, { when: { path: 'cainjector.enabled' } }),
+    ...roleWithBinding('Role', NAME, CONTROLLER_PERMISSIONS.filter((p) => !p.clusterScoped), { namespace: value('watchNamespace'), when: { path: 'watchNamespace' } }),
+    ...roleWithBinding('Role', `${NAME}-leases`, LEASE_PERMISSIONS, { namespace: releaseNamespace }),
   ];
 }
 
