@@ -14,7 +14,8 @@ import { CERTIFICATES, ISSUERS, SECRETS } from '../../controller/runtime/resourc
 import type { KubeSecret } from '../../issuers/backend.js';
 import { parseCertificateChain, type CertificateInfo } from '../../pki/index.js';
 import { eventually, tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
-import { freeTcpPort, startPebble, TEST_ZONE, type Pebble, type PebbleOptions } from './pebble.js';
+import { freeTcpPort } from '../../test/doubles/loopback.js';
+import { startPebble, TEST_ZONE, type Pebble, type PebbleOptions } from './pebble.js';
 
 export const NAMESPACE = 'acme-e2e';
 export const rand = (): string => randomBytes(4).toString('hex');

@@ -5,16 +5,19 @@
  * 127.0.0.1, so HTTP-01 validation reaches the local solver listener on `httpPort`, and DNS-01 reads
  * the TXT records written there by RFC 2136). Stopped by pid.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePrivateKeyPem, generateCsr, generatePrivateKey, selfSignCertificate, signCertificate } from '../../pki/index.js';
+import { freeTcpPort } from '../../test/doubles/loopback.js';
+import { startDaemon } from '../daemon.js';
 import { startBind9, type Bind9 } from '../dns/bind9.js';
+
+/** Re-exported for bench/acme. */
+export { freeTcpPort };
 
 export const PEBBLE_PATH = '/usr/bin/pebble';
 /** The zone every test name lives in; `*.acme.test` resolves to 127.0.0.1. */
@@ -60,18 +63,6 @@ export interface Pebble {
   /** stderr+stdout tail, for failure messages. */
   output(): string;
   stop(): Promise<void>;
-}
-
-/** A TCP port free on 127.0.0.1 right now. */
-export async function freeTcpPort(): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A CA and a `localhost`/`127.0.0.1` server certificate it signed, for Pebble's HTTPS listener. */
@@ -141,35 +132,16 @@ async function startPebbleWith(options: PebbleOptions, dns: Bind9, stopDns: () =
     PEBBLE_AUTHZREUSE: String(options.authzReusePercent ?? 50),
     ...(options.alternateRoots !== undefined ? { PEBBLE_ALTERNATE_ROOTS: String(options.alternateRoots) } : {}),
   };
-  const child: ChildProcess = spawn(PEBBLE_PATH, ['-config', join(dir, 'pebble.json'), '-dnsserver', dns.nameserver, '-strict=false'], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000));
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const pebble = startDaemon('pebble', PEBBLE_PATH, ['-config', join(dir, 'pebble.json'), '-dnsserver', dns.nameserver, '-strict=false'], { dir, env });
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(dir, { recursive: true, force: true });
+    await pebble.stop();
     await stopDns();
   };
 
   const directoryUrl = `https://127.0.0.1:${port}/dir`;
   const managementUrl = `https://127.0.0.1:${managementPort}`;
   try {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`pebble exited with ${child.exitCode}: ${output}`);
-      const ready = await httpsGet(directoryUrl, listener.caPem).then((r) => r.status === 200, () => false);
-      if (ready) break;
-      if (Date.now() > deadline) throw new Error(`pebble did not answer within 15 s: ${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await pebble.waitUntilServing(async () => (await httpsGet(directoryUrl, listener.caPem)).status === 200, 15_000);
   } catch (err) {
     await stop();
     throw err;
@@ -183,7 +155,7 @@ async function startPebbleWith(options: PebbleOptions, dns: Bind9, stopDns: () =
     httpPort,
     dns,
     rootPem: async (index = 0) => (await httpsGet(`${managementUrl}/roots/${index}`, listener.caPem)).body,
-    output: () => output,
+    output: pebble.output,
     stop,
   };
 }

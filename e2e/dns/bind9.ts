@@ -4,15 +4,16 @@
  * in a zone resolves to 127.0.0.1 (`* A`), so Pebble's HTTP-01 validation reaches a local solver
  * and its DNS-01 validation reads the TXT records written here.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ACMEChallengeSolverDNS01 } from '../../api/types.js';
+import { freeTcpPort } from '../../test/doubles/loopback.js';
+import { startDaemon } from '../daemon.js';
 
 export const NAMED_PATH = '/usr/sbin/named';
 
@@ -69,14 +70,7 @@ export function namedMissing(): string | false {
 /** A port free for both TCP and UDP on `address` right now. */
 async function freePort(address: string): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, address, () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
+    const port = await freeTcpPort(address);
     const udpFree = await new Promise<boolean>((resolve) => {
       const socket = createSocket('udp4');
       socket.once('error', () => resolve(false));
@@ -122,23 +116,6 @@ function namedConf(dir: string, address: string, port: number, zones: string[], 
   ].join('\n');
 }
 
-/** Resolves once the server answers an SOA query for `zone` (named loads zones after it binds). */
-async function waitUntilServing(nameserver: string, zone: string, child: ChildProcess, output: () => string): Promise<void> {
-  const resolver = new Resolver({ timeout: 200, tries: 1 });
-  resolver.setServers([nameserver]);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`named exited with ${child.exitCode}: ${output()}`);
-    try {
-      await resolver.resolveSoa(zone);
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`named did not serve ${zone} within 15 s: ${output()}`, { cause: err });
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
 export async function startBind9(options: Bind9Options): Promise<Bind9> {
   const address = options.address ?? '127.0.0.1';
   const port = options.port ?? (await freePort(address));
@@ -152,27 +129,18 @@ export async function startBind9(options: Bind9Options): Promise<Bind9> {
   const confPath = join(dir, 'named.conf');
   await writeFile(confPath, namedConf(dir, address, port, options.zones, keys));
 
-  const child = spawn(NAMED_PATH, ['-g', '-4', '-n', '1', '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
+  const named = startDaemon('named', NAMED_PATH, ['-g', '-4', '-n', '1', '-c', confPath], { dir });
   const nameserver = `${address}:${port}`;
+  // named loads zones after it binds: serving means answering an SOA query for the first one.
+  const resolver = new Resolver({ timeout: 200, tries: 1 });
+  resolver.setServers([nameserver]);
   try {
-    await waitUntilServing(nameserver, options.zones[0]!, child, () => stderr);
+    await named.waitUntilServing(() => resolver.resolveSoa(options.zones[0]!), 15_000);
   } catch (err) {
-    await stop();
+    await named.stop();
     throw err;
   }
-  return { address, port, nameserver, keys, stop };
+  return { address, port, nameserver, keys, stop: named.stop };
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * For test servers and proxies: listen on a free port of 127.0.0.1 and stop at once even with
- * keep-alive connections or watches open (server.close alone waits for those); read a request body.
+ * keep-alive connections or watches open (server.close alone waits for those); read a request body;
+ * find a free port for a server started elsewhere.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 
 export interface LoopbackListener {
   port: number;
@@ -32,5 +33,17 @@ export function readRequestBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+  });
+}
+
+/** A TCP port free on `address` right now (for a server that cannot be handed a listening socket). */
+export function freeTcpPort(address = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, address, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
   });
 }
