@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine } from './harness/cli.js';
-import { commandLine, machineInfo, machineLine, oneMinuteLoad, writeJson, type MachineInfo } from './harness/machine.js';
+import { commandLine, machineInfo, machineLine, oneMinuteLoad, underCwd, writeJson, type MachineInfo } from './harness/machine.js';
 import type { GoalId, Metric } from './suite/metrics.js';
 import { parseSuiteOptions, suiteUsage } from './suite/options.js';
 import { selectSteps, type Mode, type Step } from './suite/steps.js';
@@ -63,7 +63,7 @@ async function runStep(step: Step, mode: Mode, run: number, runs: number, output
   const exitCode = await runCommand(args);
   const stepRun: StepRun = {
     run,
-    command: `node ${args.map((a) => (a.startsWith(`${process.cwd()}/`) ? a.slice(process.cwd().length + 1) : a)).join(' ')}`,
+    command: `node ${args.map(underCwd).join(' ')}`,
     exitCode,
     seconds: Math.round(performance.now() - start) / 1000,
     loadAverage: { start: loadStart, end: oneMinuteLoad() },

@@ -39,9 +39,12 @@ export async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** `path` relative to the working directory when it lies under it, else as it is. */
+export function underCwd(path: string): string {
+  return path.startsWith(`${process.cwd()}/`) ? path.slice(process.cwd().length + 1) : path;
+}
+
 /** `node <script> <args>` relative to the working directory, as the result's `command`. */
 export function commandLine(args: readonly string[]): string {
-  const script = process.argv[1] ?? '';
-  const relative = script.startsWith(`${process.cwd()}/`) ? script.slice(process.cwd().length + 1) : script;
-  return ['node', relative, ...args].join(' ');
+  return ['node', underCwd(process.argv[1] ?? ''), ...args].join(' ');
 }
