@@ -9,6 +9,7 @@ import { OrderBudget, type OrderBudgetOptions } from '../../issuers/acme/budget.
 import { createAcmeIssuer } from '../../issuers/acme/issuer.js';
 import { orderIndexers, ownerIndexers } from '../../issuers/acme/orders.js';
 import type { IssuerBackend, IssuerContext } from '../../issuers/backend.js';
+import { kubeServiceAccountTokens } from '../../issuers/vault/service-account-tokens.js';
 import { createDns01Providers } from '../../solvers/dns01/registry.js';
 import { Http01Listener } from '../../solvers/http01/listener.js';
 import { createLocalHttp01Solver } from '../../solvers/http01/local-solver.js';
@@ -161,7 +162,11 @@ export class AcmeComponents {
       const solvers: Partial<Record<Challenge['spec']['type'], ChallengeSolver>> = {
         ...(http01 ? { 'HTTP-01': http01 } : {}),
         'DNS-01': createDns01Solver({
-          providers: createDns01Providers(),
+          // Route53 auth.kubernetes mints tokens and webhook solvers are reached through the API server, as in cert-manager.
+          providers: createDns01Providers({
+            route53: { serviceAccountToken: kubeServiceAccountTokens(deps.client) },
+            webhook: (path, payload) => deps.client.post(path, payload),
+          }),
           context: deps.context,
           selfCheck: {
             ...(options.dns01RecursiveNameservers ? { recursiveNameservers: options.dns01RecursiveNameservers } : {}),

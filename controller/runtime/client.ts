@@ -209,6 +209,11 @@ export class KubeClient {
     });
   }
 
+  /** POST to an API path that is no resource collection: an aggregated API's action (DNS-01 webhook solvers). */
+  async post<T>(path: string, body: unknown): Promise<T> {
+    return this.#json<T>({ method: 'POST', path, body });
+  }
+
   /** PUT: fails with 409 Conflict if `metadata.resourceVersion` is no longer current. */
   async update<T extends KubeObject>(type: ResourceType, obj: T, options: WriteOptions = {}): Promise<T> {
     return this.#json<T>({ method: 'PUT', path: objectPath(type, refOf(obj)), query: writeQuery(options), body: withTypeMeta(type, obj) });

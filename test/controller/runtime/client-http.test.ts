@@ -200,3 +200,32 @@ test('whenQuiet resolves once no request is in flight (what background Event wri
     },
   );
 });
+
+test('post sends JSON to an aggregated API path and returns its answer; a refusal is an API error', async () => {
+  const bodies: unknown[] = [];
+  await withStub(
+    (req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      req.on('end', () => {
+        bodies.push(JSON.parse(text));
+        if (req.url?.endsWith('/refused')) {
+          res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 403, reason: 'Forbidden', message: 'forbidden' }));
+          return;
+        }
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'ChallengePayload', response: { success: true } }));
+      });
+    },
+    async (kc, requests) => {
+      const client = new KubeClient({ kubeConfig: kc, timers: new TimerQueue(new ManualClock()) });
+      const payload = { apiVersion: 'acme.cert-manager.io/v1alpha1', kind: 'ChallengePayload', request: { action: 'Present' } };
+      assert.deepEqual(await client.post('/apis/acme.example.org/v1alpha1/my-dns', payload), { kind: 'ChallengePayload', response: { success: true } });
+      assert.equal(requests[0], 'POST /apis/acme.example.org/v1alpha1/my-dns Bearer token-1');
+      assert.deepEqual(bodies[0], payload, 'the payload is sent as it is');
+      await client.post('/apis/acme.example.org/v1alpha1/refused', payload).then(
+        () => assert.fail('403 must reject'),
+        (err) => assert.equal(err.code, 403),
+      );
+    },
+  );
+});
