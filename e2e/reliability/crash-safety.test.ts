@@ -12,6 +12,7 @@ import { randomInt } from 'node:crypto';
 import { NEXT_PRIVATE_KEY_LABEL } from '../../api/well-known.js';
 import type { Certificate, CertificateRequest } from '../../api/types.js';
 import { CliProcess } from '../../bench/lifecycle/processes.js';
+import { forEachConcurrently } from '../../bench/lifecycle/workload.js';
 import { startLocalCluster, type LocalCluster } from '../../cli/local-cluster.js';
 import { applyManifests } from '../../cli/manifests.js';
 import { KubeClient, type WatchStream } from '../../controller/runtime/client.js';
@@ -20,7 +21,7 @@ import { CERTIFICATE_REQUESTS, CERTIFICATES, SECRETS } from '../../controller/ru
 import { TimerQueue } from '../../controller/runtime/timers.js';
 import type { KubeSecret } from '../../issuers/backend.js';
 import { parseCertificateChain, parsePrivateKey, publicKeysEqual } from '../../pki/index.js';
-import { eventually, tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
+import { caIssuerChain, eventually, tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
 
 const COUNT = Number(process.env.R1_COUNT ?? 1000);
 const KILLS = Number(process.env.R1_KILLS ?? 3);
@@ -76,19 +77,15 @@ function killPoints(): number[] {
   return [...points].sort((a, b) => a - b);
 }
 
-async function createCertificates(): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < COUNT; i = next++) {
-      await client.create(CERTIFICATES, {
-        apiVersion: 'cert-manager.io/v1',
-        kind: 'Certificate',
-        metadata: { namespace: NAMESPACE, name: `crash-${i}` },
-        spec: { secretName: `crash-${i}-tls`, dnsNames: [`crash-${i}.r1.example.com`], revisionHistoryLimit: 1, issuerRef: { name: 'r1-ca', kind: 'Issuer' } },
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, worker));
+function createCertificates(): Promise<void> {
+  return forEachConcurrently(Array.from({ length: COUNT }, (_, i) => i), CREATE_CONCURRENCY, async (i) => {
+    await client.create(CERTIFICATES, {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { namespace: NAMESPACE, name: `crash-${i}` },
+      spec: { secretName: `crash-${i}-tls`, dnsNames: [`crash-${i}.r1.example.com`], revisionHistoryLimit: 1, issuerRef: { name: 'r1-ca', kind: 'Issuer' } },
+    });
+  });
 }
 
 before(async () => {
@@ -114,16 +111,7 @@ before(async () => {
     }),
   );
   controller = startController();
-  await applyManifests(client, [
-    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { namespace: NAMESPACE, name: 'r1-selfsigned' }, spec: { selfSigned: {} } },
-    {
-      apiVersion: 'cert-manager.io/v1',
-      kind: 'Certificate',
-      metadata: { namespace: NAMESPACE, name: 'r1-root' },
-      spec: { isCA: true, commonName: 'r1 root', secretName: 'r1-root-tls', privateKey: { algorithm: 'ECDSA' }, issuerRef: { name: 'r1-selfsigned', kind: 'Issuer' } },
-    },
-    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { namespace: NAMESPACE, name: 'r1-ca' }, spec: { ca: { secretName: 'r1-root-tls' } } },
-  ]);
+  await applyManifests(client, caIssuerChain(NAMESPACE, 'r1'));
   const creating = createCertificates();
   for (const point of killPoints()) {
     await eventually(() => readyCertificates.size >= point, `${point} Certificates Ready before kill ${kills + 1}`, 300_000);

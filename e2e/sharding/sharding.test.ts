@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import type { Certificate, CertificateRequest } from '../../api/types.js';
 import { CliProcess } from '../../bench/lifecycle/processes.js';
+import { forEachConcurrently } from '../../bench/lifecycle/workload.js';
 import { startLocalCluster, type LocalCluster } from '../../cli/local-cluster.js';
 import { applyManifests } from '../../cli/manifests.js';
 import { LEASES, type Lease } from '../../controller/leader/leases.js';
@@ -19,7 +20,7 @@ import { CERTIFICATE_REQUESTS, CERTIFICATES, SECRETS } from '../../controller/ru
 import { TimerQueue } from '../../controller/runtime/timers.js';
 import type { KubeSecret } from '../../issuers/backend.js';
 import { parseCertificateChain } from '../../pki/index.js';
-import { eventually, tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
+import { caIssuerChain, eventually, tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
 
 const COUNT = Number(process.env.SHARDING_COUNT ?? 90);
 const NAMESPACE = 'sharding';
@@ -76,24 +77,20 @@ async function shardHolders(): Promise<Map<string, string>> {
   return new Map(leases.items.filter((l) => l.metadata.name!.startsWith('certwright-shard-')).map((l) => [l.metadata.name!, l.spec?.holderIdentity ?? '']));
 }
 
-async function createCertificates(): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < COUNT; i = next++) {
-      await client.create(CERTIFICATES, {
-        apiVersion: 'cert-manager.io/v1',
-        kind: 'Certificate',
-        metadata: { namespace: NAMESPACE, name: `shard-${i}` },
-        spec: {
-          secretName: `shard-${i}-tls`,
-          dnsNames: [`shard-${i}.example.com`],
-          privateKey: { algorithm: 'ECDSA' },
-          issuerRef: { name: 'sharding-ca', kind: 'Issuer' },
-        },
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+function createCertificates(): Promise<void> {
+  return forEachConcurrently(Array.from({ length: COUNT }, (_, i) => i), 8, async (i) => {
+    await client.create(CERTIFICATES, {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { namespace: NAMESPACE, name: `shard-${i}` },
+      spec: {
+        secretName: `shard-${i}-tls`,
+        dnsNames: [`shard-${i}.example.com`],
+        privateKey: { algorithm: 'ECDSA' },
+        issuerRef: { name: 'sharding-ca', kind: 'Issuer' },
+      },
+    });
+  });
 }
 
 before(async () => {
@@ -123,16 +120,7 @@ before(async () => {
   for (let i = 0; i < 3; i++) startReplica(i);
   // Each replica ends up with one shard: the first to start lets the others' shares go.
   await eventually(async () => new Set((await shardHolders()).values()).size === SHARDS && replicas.every((r) => r.identity), 'three shards held by three replicas', 30_000);
-  await applyManifests(client, [
-    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { namespace: NAMESPACE, name: 'sharding-selfsigned' }, spec: { selfSigned: {} } },
-    {
-      apiVersion: 'cert-manager.io/v1',
-      kind: 'Certificate',
-      metadata: { namespace: NAMESPACE, name: 'sharding-root' },
-      spec: { isCA: true, commonName: 'sharding root', secretName: 'sharding-root-tls', privateKey: { algorithm: 'ECDSA' }, issuerRef: { name: 'sharding-selfsigned', kind: 'Issuer' } },
-    },
-    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { namespace: NAMESPACE, name: 'sharding-ca' }, spec: { ca: { secretName: 'sharding-root-tls' } } },
-  ]);
+  await applyManifests(client, caIssuerChain(NAMESPACE, 'sharding'));
   const creating = createCertificates();
   await eventually(() => readyCertificates.size >= COUNT / 5, `${COUNT / 5} Certificates Ready`, 60_000);
 

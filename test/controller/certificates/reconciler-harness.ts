@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Certificate, CertificateRequest, CertificateSpec, Condition } from '../../../api/types.js';
+import type { KubeObject } from '../../../apiserver/admission.js';
 import { startLocalCluster, type LocalCluster } from '../../../cli/local-cluster.js';
 import { NAMESPACES } from '../../../cli/manifests.js';
 import type { KubeSecret } from '../../../issuers/backend.js';
@@ -118,6 +119,23 @@ export async function ensureSelfSignedClusterIssuer(world: World, name = 'selfsi
     { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name }, spec: { selfSigned: {} } },
     { fieldManager: 'test', force: true },
   );
+}
+
+/**
+ * A CA Issuer `<prefix>-ca` in `namespace`, signing with the ECDSA root `<prefix>-root` that the
+ * SelfSigned Issuer `<prefix>-selfsigned` issues (Secret `<prefix>-root-tls`): objects to apply.
+ */
+export function caIssuerChain(namespace: string, prefix: string): KubeObject[] {
+  return [
+    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { namespace, name: `${prefix}-selfsigned` }, spec: { selfSigned: {} } },
+    {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { namespace, name: `${prefix}-root` },
+      spec: { isCA: true, commonName: `${prefix} root`, secretName: `${prefix}-root-tls`, privateKey: { algorithm: 'ECDSA' }, issuerRef: { name: `${prefix}-selfsigned`, kind: 'Issuer' } },
+    },
+    { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { namespace, name: `${prefix}-ca` }, spec: { ca: { secretName: `${prefix}-root-tls` } } },
+  ];
 }
 
 export async function requests(world: World): Promise<CertificateRequest[]> {
