@@ -10,7 +10,7 @@ import { applyManifests } from '../../cli/manifests.js';
 import type { AcmeOptions } from '../../controller/acme/components.js';
 import { startManager, type Manager } from '../../controller/manager.js';
 import { createLogger, type ControllerLogger } from '../../controller/observability/log.js';
-import { CERTIFICATES, ISSUERS, SECRETS } from '../../controller/runtime/resources.js';
+import { CERTIFICATES, ISSUERS, SECRETS, type ResourceType } from '../../controller/runtime/resources.js';
 import type { KubeSecret } from '../../issuers/backend.js';
 import { parseCertificateChain, type CertificateInfo } from '../../pki/index.js';
 import { eventually, tempDataDir } from '../../test/controller/certificates/reconciler-harness.js';
@@ -117,6 +117,11 @@ export async function createCertificate(env: AcmeEnv, name: string, issuer: stri
 /** `eventually` with the ACME tests' defaults: up to 40 s, polling every 100 ms. */
 export function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 40_000): Promise<T> {
   return eventually(probe, what, timeoutMs, 100);
+}
+
+/** Waits until the API server no longer has `type` `name` in {@link NAMESPACE}. */
+export async function waitForDeleted(env: AcmeEnv, type: ResourceType, name: string): Promise<void> {
+  await waitFor(async () => ((await env.manager.client.find(type, { namespace: NAMESPACE, name })) ? undefined : true), `${type.kind} ${name} deleted`);
 }
 
 export function condition(obj: { status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> } } | undefined, type: string) {

@@ -22,7 +22,7 @@ import { CERTIFICATES, CHALLENGES, HTTP_ROUTES, SERVICES, type ResourceType } fr
 import { namedMissing } from '../dns/bind9.js';
 import { GATEWAY_API_CRDS } from '../shims/helpers.js';
 import { pebbleMissing } from './pebble.js';
-import { acmeIssuerSpec, createIssuer, NAMESPACE, startAcmeEnv, testName, waitFor, waitForCertificateReady, waitForIssuerReady, type AcmeEnv } from './harness.js';
+import { acmeIssuerSpec, createIssuer, NAMESPACE, startAcmeEnv, testName, waitFor, waitForCertificateReady, waitForDeleted, waitForIssuerReady, type AcmeEnv } from './harness.js';
 import { adler32, solverObjectName, type SolverHttpRoute, type SolverIngress, type ProxyService } from '../../solvers/http01/solver-objects.js';
 
 const skip = pebbleMissing() || namedMissing();
@@ -65,9 +65,7 @@ async function createCertificate(name: string, dnsNames: string[], annotations: 
 const challengeFor = (dnsName: string) => (env.manager.acme!.challenges.list(NAMESPACE) as Challenge[]).find((c) => c.spec.dnsName === dnsName && c.status?.presented);
 const find = <T extends KubeObject>(type: ResourceType, name: string) => env.manager.client.find<T>(type, { namespace: NAMESPACE, name });
 
-async function gone(type: ResourceType, name: string): Promise<void> {
-  await waitFor(async () => ((await find(type, name)) ? undefined : true), `${type.kind} ${name} deleted`);
-}
+const gone = (type: ResourceType, name: string) => waitForDeleted(env, type, name);
 
 async function deleteCertificate(name: string): Promise<void> {
   await env.manager.client.delete(CERTIFICATES, { namespace: NAMESPACE, name }, { propagationPolicy: 'Background' });

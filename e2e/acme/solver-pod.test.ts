@@ -18,7 +18,7 @@ import { CERTIFICATES, PODS, SERVICES } from '../../controller/runtime/resources
 import { solverObjectName, type SolverIngress, type SolverPod, type SolverPodService } from '../../solvers/http01/solver-objects.js';
 import { namedMissing } from '../dns/bind9.js';
 import { pebbleMissing } from './pebble.js';
-import { acmeIssuerSpec, createIssuer, issuedChain, NAMESPACE, startAcmeEnv, testName, waitFor, waitForCertificateReady, waitForIssuerReady, type AcmeEnv } from './harness.js';
+import { acmeIssuerSpec, createIssuer, issuedChain, NAMESPACE, startAcmeEnv, testName, waitFor, waitForCertificateReady, waitForDeleted, waitForIssuerReady, type AcmeEnv } from './harness.js';
 
 const skip = pebbleMissing() || namedMissing();
 const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
@@ -104,6 +104,6 @@ test('a solver Pod, its Service and an Ingress to it answer the challenge; the C
   assert.deepEqual(ingress.spec?.rules?.[0]?.http?.paths[0]?.backend, { service: { name, port: { number: 8089 } } });
 
   for (const type of [PODS, SERVICES, INGRESSES]) {
-    await waitFor(async () => ((await env.manager.client.find(type, { namespace: NAMESPACE, name })) ? undefined : true), `${type.kind} ${name} deleted`);
+    await waitForDeleted(env, type, name);
   }
 });
