@@ -35,7 +35,8 @@ export const STEPS: readonly Step[] = [
     name: 'lifecycle-10k',
     covers: ['P1', 'P3', 'P4'],
     script: 'lifecycle/main.js',
-    args: { full: ['--count', '10000'] },
+    // P4 is stated over 10 minutes of steady state.
+    args: { full: ['--count', '10000', '--steady-seconds', '600'] },
     metrics: (r: LifecycleResult) => lifecycleMetrics(r, true),
   }),
   step({

@@ -41,6 +41,9 @@ test('steps: each mode runs what answers P1..P7, 50k and 10k only in full; --onl
   assert.deepEqual(names('full', ['P3']), ['lifecycle-1k', 'lifecycle-10k', 'lifecycle-50k']);
   const fiftyK = selectSteps('full', ['P3']).find((s) => s.name === 'lifecycle-50k')!;
   assert.ok(fiftyK.args.full!.includes('--skip-restart'), '50k measures memory, not P4');
+  const tenK = selectSteps('full', ['P4']).find((s) => s.name === 'lifecycle-10k')!;
+  const steady = tenK.args.full!;
+  assert.equal(steady[steady.indexOf('--steady-seconds') + 1], '600', 'P4 is stated over 10 minutes of steady state');
 });
 
 test('median: nearest rank, a value some run measured', () => {
