@@ -3,9 +3,10 @@
  * admission, and a client-node KubeConfig for it (the same `DIR/kubeconfig` kubectl uses).
  */
 import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { certwrightAdmission } from '../api/admission.js';
 import { startApiServer, type ApiServer } from '../apiserver/index.js';
+import { kubeConfigFrom } from './kube.js';
 import { readManifests } from './manifests.js';
 
 /** The package root (this file is `dist/cli/local-cluster.js`). */
@@ -35,7 +36,6 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     ...(options.listen ? { listen: options.listen } : {}),
     ...(options.onBackgroundError ? { onBackgroundError: options.onBackgroundError } : {}),
   });
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(server.kubeconfigPath);
+  const kubeConfig = await kubeConfigFrom({ kind: 'file', path: server.kubeconfigPath });
   return { server, kubeConfig, close: () => server.close() };
 }
