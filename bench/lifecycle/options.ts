@@ -21,6 +21,8 @@ export interface BenchOptions {
   skipSteady: boolean;
   /** Skip P4 altogether (restart and steady state): P1 and P3 only. */
   skipRestart: boolean;
+  /** Leave the P1 controller idle this long after P1 and sample its memory (what V8 and malloc give back). */
+  idleSeconds: number;
   /** Certificates the crypto baseline makes in-process. */
   cryptoSamples: number;
   /** Creates in flight at once (the client opens one connection per request in flight). */
@@ -55,6 +57,8 @@ export const benchUsage = `Usage: node dist/bench/lifecycle/main.js [flags]
   --steady-seconds S        P4 steady-state window (default 60)
   --skip-steady             measure the restart but not the steady-state window
   --skip-restart            stop after P1 and P3 (no restart, no steady-state window)
+  --idle-seconds S          after P1, leave the controller idle S seconds and sample its RSS every
+                            second (default 0: P3 is measured once, when it goes quiet)
   --crypto-samples N        certificates in the in-process crypto baseline (default 200)
   --create-concurrency N    creates in flight (default 64)
   --timeout-seconds S       give up on P1 after S (default 600)
@@ -91,6 +95,7 @@ export function parseBenchOptions(args: readonly string[], defaultOutputDir: str
     'steady-seconds': { type: 'string' },
     'skip-steady': { type: 'boolean' },
     'skip-restart': { type: 'boolean' },
+    'idle-seconds': { type: 'string' },
     'crypto-samples': { type: 'string' },
     'create-concurrency': { type: 'string' },
     'timeout-seconds': { type: 'string' },
@@ -113,6 +118,7 @@ export function parseBenchOptions(args: readonly string[], defaultOutputDir: str
     steadySeconds: positiveNumber('steady-seconds', values['steady-seconds'], smoke ? 3 : 60),
     skipSteady: values['skip-steady'] ?? false,
     skipRestart: values['skip-restart'] ?? false,
+    idleSeconds: positiveNumber('idle-seconds', values['idle-seconds'], 0),
     cryptoSamples: positiveNumber('crypto-samples', values['crypto-samples'], smoke ? 20 : 200),
     createConcurrency: positiveNumber('create-concurrency', values['create-concurrency'], 64),
     timeoutSeconds: positiveNumber('timeout-seconds', values['timeout-seconds'], smoke ? 120 : 600),

@@ -46,6 +46,8 @@ export interface LifecycleResult {
     heapUsedBytes: number;
     heapTotalBytes: number;
     apiServerRssBytes: number;
+    /** With --idle-seconds: the controller left alone that long after P1 (RSS sampled every second). */
+    idle?: { seconds: number; rssBytes: number; rssBytesPerSecond: number[]; heapUsedBytes: number; heapTotalBytes: number };
   };
   /** Absent with --skip-restart. */
   p4?: {
@@ -231,6 +233,14 @@ export function renderReport(r: LifecycleResult): string {
       'P3 before P1: RSS / heap used',
       `${round(r.p3.baselineRssBytes / MiB, 1)} / ${round(r.p3.baselineHeapUsedBytes / MiB, 1)} MiB; growth ${round((r.p3.controllerRssBytes - r.p3.baselineRssBytes) / r.p1.certificates / 1024, 1)} KiB RSS, ${round((r.p3.heapUsedBytes - r.p3.baselineHeapUsedBytes) / r.p1.certificates / 1024, 1)} KiB heap per cert`,
     ],
+    ...(r.p3.idle
+      ? [
+          [
+            `P3 after ${r.p3.idle.seconds} s idle: RSS (min) / heap used / total`,
+            `${round(r.p3.idle.rssBytes / MiB, 1)} MiB (${round(Math.min(...r.p3.idle.rssBytesPerSecond) / MiB, 1)} MiB) / ${round(r.p3.idle.heapUsedBytes / MiB, 1)} / ${round(r.p3.idle.heapTotalBytes / MiB, 1)} MiB`,
+          ],
+        ]
+      : []),
     ['P3 API server RSS', `${round(r.p3.apiServerRssBytes / MiB, 1)} MiB`],
     ...(r.p4 ? restartRows(r.p4.restart) : [['P4', 'skipped (--skip-restart)']]),
     ...(r.p4?.steady ? steadyRows(r.p4.steady) : r.p4 ? [['P4 steady state', 'skipped (--skip-steady)']] : []),

@@ -108,6 +108,8 @@ async function measure(options: BenchOptions, command: string, running: Running,
   const controllerCpuMsPerCertificate = (controllerCpuSeconds * 1000) / count;
   log(`P1: ${count} Ready in ${seconds(p1WallMs)} s; controller RSS ${(controllerAfter.rssBytes / MiB).toFixed(1)} MiB`);
 
+  const idle = options.idleSeconds > 0 ? await sampleIdle(controller, metricsUrl, options.idleSeconds, controllerGone) : undefined;
+  if (idle) log(`P3: after ${options.idleSeconds} s idle, controller RSS ${(idle.rssBytes / MiB).toFixed(1)} MiB`);
   const p1Requests = p1Proxy?.counts();
   const heapSnapshot = options.heapSnapshot ? summarizeHeapSnapshot(await takeHeapSnapshot(controller.process.pid, metricsUrl, profileDir)) : undefined;
   const p4 = options.skipRestart ? undefined : await measureRestart();
@@ -218,6 +220,7 @@ async function measure(options: BenchOptions, command: string, running: Running,
       heapUsedBytes: metrics.heapUsedBytes,
       heapTotalBytes: metrics.heapTotalBytes,
       apiServerRssBytes: apiServerAfter.rssBytes,
+      ...(idle ? { idle } : {}),
     },
     ...(heapSnapshot ? { heapSnapshot } : {}),
     ...(p4 ? { p4: { countedBy: p4.countedBy, restart: p4.restart, ...(p4.steady ? { steady: p4.steady } : {}) } } : {}),
@@ -228,6 +231,20 @@ async function measure(options: BenchOptions, command: string, running: Running,
       : {}),
   };
   return { ...measured, goals: judge(measured) };
+}
+
+/**
+ * Memory of a controller left alone after a burst: RSS every second from /proc (a /metrics scrape
+ * would be work that delays V8's idle-time collection), the heap from /metrics once at the end.
+ */
+async function sampleIdle(controller: ControllerProcess, metricsUrl: string, idleSeconds: number, gone: Promise<never>) {
+  const rssBytesPerSecond: number[] = [];
+  for (let second = 0; second < idleSeconds; second++) {
+    await Promise.race([sleep(1000), gone]);
+    rssBytesPerSecond.push((await readProcessUsage(controller.process.pid)).rssBytes);
+  }
+  const metrics = await scrapeControllerMetrics(metricsUrl);
+  return { seconds: idleSeconds, rssBytes: rssBytesPerSecond.at(-1)!, rssBytesPerSecond, heapUsedBytes: metrics.heapUsedBytes, heapTotalBytes: metrics.heapTotalBytes };
 }
 
 /** Signals the controller (started with --heapsnapshot-signal) and reads the snapshot once written. */

@@ -172,10 +172,12 @@ test('options: key algorithm and size, skipped phases', () => {
   assert.deepEqual(parseBenchOptions(['--key-algorithm=ECDSA', '--key-size=384'], '/r').key, { algorithm: 'ECDSA', size: 384 });
   const skipped = parseBenchOptions(['--skip-steady', '--skip-restart'], '/r');
   assert.deepEqual([skipped.skipSteady, skipped.skipRestart], [true, true]);
+  assert.deepEqual([defaults.idleSeconds, parseBenchOptions(['--idle-seconds', '45'], '/r').idleSeconds], [0, 45], 'P3 after idle: off unless asked');
   const usageError = (args: string[], message: RegExp) => assert.throws(() => parseBenchOptions(args, '/r'), (e: Error) => e instanceof BenchUsageError && message.test(e.message));
   usageError(['--key-algorithm', 'Ed25519'], /--key-algorithm must be ECDSA or RSA, got "Ed25519"/);
   usageError(['--key-algorithm', 'RSA', '--key-size', '256'], /--key-size for RSA must be one of 2048, 3072, 4096, got 256/);
   usageError(['--key-size', '2048'], /--key-size for ECDSA must be one of 256, 384, 521/);
+  usageError(['--idle-seconds', '0'], /--idle-seconds must be a positive integer/);
 });
 
 test('quantile: nearest rank', () => {
