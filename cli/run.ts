@@ -20,7 +20,7 @@ import { DEFAULT_AUTO_CERTIFICATE_ANNOTATIONS } from '../controller/ingress-shim
 import { DEFAULT_ISSUER_DEFAULTS, type IssuerDefaults } from '../controller/shim/annotations.js';
 import { defaultListenAddresses } from '../controller/observability/http.js';
 import { createLogger, parseLogLevel, type LogLevel } from '../controller/observability/log.js';
-import { limitHeapGrowth } from '../controller/runtime/heap.js';
+import { HeapCompactor, limitHeapGrowth } from '../controller/runtime/heap.js';
 import { DEFAULT_WORKERS } from '../controller/runtime/controller.js';
 import { DEFAULT_CLIENT_RATE } from '../controller/runtime/token-bucket.js';
 import { DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issuers/context.js';
@@ -441,6 +441,11 @@ export async function startController(flags: RunFlags): Promise<RunningControlle
     ...(flags.logFile ? { destination: pino.destination({ dest: flags.logFile, append: true, mkdir: true }) } : {}),
   });
   const log = logger.for('run');
+  const MiB = 1024 * 1024;
+  const compactor = new HeapCompactor({
+    onCompacted: ({ heapTotalBefore, heapTotalAfter, ms }) =>
+      log.debug({ heapTotalMiB: Math.round(heapTotalBefore / MiB), afterMiB: Math.round(heapTotalAfter / MiB), ms: Math.round(ms) }, 'heap compacted after a burst'),
+  }).start();
   const clusterConfig = await clusterKubeConfig(flags);
   // The embedded API server's modules are loaded only in local mode.
   const cluster = clusterConfig
@@ -481,10 +486,12 @@ export async function startController(flags: RunFlags): Promise<RunningControlle
       logger,
     });
   } catch (err) {
+    compactor.stop();
     await cluster?.close();
     throw err;
   }
   const stop = async () => {
+    compactor.stop();
     await manager.stop();
     await cluster?.close();
   };
