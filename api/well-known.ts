@@ -75,3 +75,6 @@ export const INJECT_CA_FROM_ANNOTATION = 'cert-manager.io/inject-ca-from';
 export const INJECT_CA_FROM_SECRET_ANNOTATION = 'cert-manager.io/inject-ca-from-secret';
 export const INJECT_APISERVER_CA_ANNOTATION = 'cert-manager.io/inject-apiserver-ca';
 export const ALLOW_DIRECT_INJECTION_ANNOTATION = 'cert-manager.io/allow-direct-injection';
+
+/** The IssuerSpec members that select an issuer type; an issuer sets exactly one. */
+export const ISSUER_TYPES = ['acme', 'ca', 'selfSigned', 'vault', 'venafi'] as const;

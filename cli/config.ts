@@ -5,7 +5,7 @@
  * validates everything; flags win over the environment, which wins over the file.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 
 /** Parsed flag values by flag name, as node's parseArgs returns them. */
 export type FlagValues = Record<string, string | boolean | string[] | undefined>;
@@ -166,7 +166,10 @@ export function readConfigFile(path: string, knownFlags: Pick<ReadonlySet<string
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    // Required here, not imported at the top: flags are parsed synchronously, and `certwright run`
+    // without --config should not keep the YAML parser (~3 MiB) resident.
+    const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    doc = parse(text);
   } catch (err) {
     throw new ConfigError(`config file ${path}: not YAML or JSON: ${(err as Error).message}`);
   }

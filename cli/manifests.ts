@@ -5,7 +5,6 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../apiserver/admission.js';
 import type { KubeClient } from '../controller/runtime/client.js';
 import {
@@ -40,6 +39,8 @@ export async function readManifests(path: string): Promise<KubeObject[]> {
         .sort()
         .map((f) => join(path, f))
     : [path];
+  // yaml is imported only when there are manifests to read: `certwright run` without --apply never needs it.
+  const { parseAllDocuments } = await import('yaml');
   const objects: KubeObject[] = [];
   for (const file of files) {
     for (const doc of parseAllDocuments(await readFile(file, 'utf8'))) {

@@ -25,7 +25,7 @@ import { DEFAULT_WORKERS } from '../controller/runtime/controller.js';
 import { DEFAULT_CLIENT_RATE } from '../controller/runtime/token-bucket.js';
 import { DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issuers/context.js';
 import { DEFAULT_HTTP01_SOLVER_ADDRESS, DEFAULT_HTTP01_SOLVER_POD, DEFAULT_HTTP01_SOLVER_SERVICE, HTTP01_SOLVER_MODES, type AcmeOptions, type Http01SolverMode } from '../controller/acme/components.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from './package-version.js';
 import { DEFAULT_CHECK_RETRY_PERIOD_MS } from '../controller/acme/challenges.js';
 import { DEFAULT_MAX_CONCURRENT_CHALLENGES } from '../controller/acme/challenge-decisions.js';
 import { DEFAULT_LEADER_ELECTION, checkLeaderElectionTimings, type LeaderElectionConfig } from '../controller/leader/leases.js';

@@ -1,14 +1,8 @@
 /** `certwright version`: the client's version, for people or as JSON/YAML. */
-import { readFileSync } from 'node:fs';
 import { programName, registerCommand, type Io } from './commands.js';
 import { formatStructured, outputFormat } from './output.js';
+import { packageVersion } from './package-version.js';
 import { EXIT_OK, expectPositionals, parseCommandArgs, runCommand } from './usage.js';
-
-/** The version in the package's package.json (this file is `dist/cli/version.js`). */
-export function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return manifest.version ?? 'unknown';
-}
 
 const usageOf = (program: string) => `Usage: ${program} version [-o json|yaml]
 

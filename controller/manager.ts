@@ -8,9 +8,9 @@ import type { Certificate, CertificateRequest, ClusterIssuer, Issuer } from '../
 import type { KubeSecret } from '../issuers/backend.js';
 import { createIssuerContext, DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issuers/context.js';
 import { caIssuer } from '../issuers/ca.js';
-import { IssuerRegistry } from '../issuers/registry.js';
+import { IssuerRegistry, lazyIssuerBackend, type LazyIssuerBackend } from '../issuers/registry.js';
 import { selfSignedIssuer } from '../issuers/selfsigned.js';
-import { createVaultIssuer, type VaultIssuerBackend } from '../issuers/vault/index.js';
+import type { VaultIssuerBackend } from '../issuers/vault/index.js';
 import { kubeServiceAccountTokens } from '../issuers/vault/service-account-tokens.js';
 import { AcmeComponents, type AcmeOptions } from './acme/components.js';
 import { CertificateController, certificateIndexers, ownedObjectIndexers } from './certificates/controller.js';
@@ -136,7 +136,7 @@ function logHooks(metrics: ControllerMetrics, logger: ControllerLogger): SyncHoo
   };
 }
 
-function signingRegistry(enabled: ReadonlySet<ControllerName>, vault: VaultIssuerBackend, acme: AcmeComponents | undefined): IssuerRegistry {
+function signingRegistry(enabled: ReadonlySet<ControllerName>, vault: LazyIssuerBackend<VaultIssuerBackend>, acme: AcmeComponents | undefined): IssuerRegistry {
   const registry = new IssuerRegistry();
   if (acme && enabled.has('certificaterequests-issuer-acme')) registry.register(acme.backend);
   if (enabled.has('certificaterequests-issuer-selfsigned')) registry.register(selfSignedIssuer);
@@ -232,8 +232,8 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     clusterResourceNamespace: options.clusterResourceNamespace ?? DEFAULT_CLUSTER_RESOURCE_NAMESPACE,
     ownedSecrets: informers.ownedSecrets,
   });
-  // One Vault backend for readiness and signing, so an issuer's login serves both.
-  const vault = createVaultIssuer({ serviceAccountTokens: kubeServiceAccountTokens(client) });
+  // One Vault backend for readiness and signing, so an issuer's login serves both; its modules load with the first Vault issuer.
+  const vault = lazyIssuerBackend('vault', async () => (await import('../issuers/vault/index.js')).createVaultIssuer({ serviceAccountTokens: kubeServiceAccountTokens(client) }));
   const withAcme = enabled.has('orders') || enabled.has('challenges') || enabled.has('certificaterequests-issuer-acme');
   const acme = withAcme
     ? new AcmeComponents(
@@ -368,7 +368,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     await events.flush();
     await Promise.all(servers.map((s) => s.close()));
     await acme?.close();
-    vault.close();
+    vault.loaded?.close();
     await client.close();
     timers.clear();
   };

@@ -1,5 +1,6 @@
 /** cert-manager.io/v1 Issuer and ClusterIssuer (`pkg/apis/certmanager/v1/types_issuer.go`). */
 import { Type } from '@sinclair/typebox';
+import { ISSUER_TYPES } from '../well-known.js';
 import { Bytes, ConditionList, KubeObject, LocalObjectReference, SecretKeySelector, StringList } from './common.js';
 import { ACMEIssuer, ServiceAccountRef } from './acme.js';
 
@@ -124,7 +125,7 @@ export const VenafiIssuer = Type.Object(
   },
 );
 
-export const ISSUER_TYPES = ['acme', 'ca', 'selfSigned', 'vault', 'venafi'] as const;
+export { ISSUER_TYPES };
 
 export const IssuerSpec = Type.Object(
   {

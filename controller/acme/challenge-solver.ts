@@ -16,3 +16,17 @@ export interface ChallengeSolver {
   /** Removes what `present` made; idempotent. */
   cleanUp(challenge: Challenge, issuer: GenericIssuer): Promise<void>;
 }
+
+/**
+ * A solver made by `create` when a Challenge of its type first needs it, so its modules (DNS-01's
+ * providers and DNS wire format) are imported only by a controller that meets such a Challenge.
+ */
+export function lazySolver(create: () => Promise<ChallengeSolver>): ChallengeSolver {
+  let solver: Promise<ChallengeSolver> | undefined;
+  const load = () => (solver ??= create());
+  return {
+    present: async (challenge, issuer) => (await load()).present(challenge, issuer),
+    check: async (challenge, issuer) => (await load()).check(challenge, issuer),
+    cleanUp: async (challenge, issuer) => (await load()).cleanUp(challenge, issuer),
+  };
+}

@@ -10,7 +10,6 @@ import { createAcmeIssuer } from '../../issuers/acme/issuer.js';
 import { orderIndexers, ownerIndexers } from '../../issuers/acme/orders.js';
 import type { IssuerBackend, IssuerContext } from '../../issuers/backend.js';
 import { kubeServiceAccountTokens } from '../../issuers/vault/service-account-tokens.js';
-import { createDns01Providers } from '../../solvers/dns01/registry.js';
 import { Http01Listener } from '../../solvers/http01/listener.js';
 import { createLocalHttp01Solver } from '../../solvers/http01/local-solver.js';
 import { createClusterHttp01Solver } from '../../solvers/http01/cluster-solver.js';
@@ -25,8 +24,7 @@ import { CHALLENGES, ORDERS } from '../runtime/resources.js';
 import type { TimerQueue } from '../runtime/timers.js';
 import { withoutManagedFields } from '../runtime/transforms.js';
 import { ChallengeController } from './challenges.js';
-import type { ChallengeSolver } from './challenge-solver.js';
-import { createDns01Solver } from './dns01-solver.js';
+import { lazySolver, type ChallengeSolver } from './challenge-solver.js';
 import { OrderController } from './orders.js';
 import { AriController, replacesFor, type DEFAULT_ARI_POLL_BOUNDS } from './ari.js';
 
@@ -161,19 +159,22 @@ export class AcmeComponents {
       const http01 = this.#http01Solver(deps.client, mode, options);
       const solvers: Partial<Record<Challenge['spec']['type'], ChallengeSolver>> = {
         ...(http01 ? { 'HTTP-01': http01 } : {}),
-        'DNS-01': createDns01Solver({
-          // Route53 auth.kubernetes mints tokens and webhook solvers are reached through the API server, as in cert-manager.
-          providers: createDns01Providers({
-            route53: { serviceAccountToken: kubeServiceAccountTokens(deps.client) },
-            webhook: (path, payload) => deps.client.post(path, payload),
-          }),
-          context: deps.context,
-          selfCheck: {
-            ...(options.dns01RecursiveNameservers ? { recursiveNameservers: options.dns01RecursiveNameservers } : {}),
-            ...(options.dns01RecursiveNameserversOnly ? { recursiveOnly: true } : {}),
-            ...(options.dns01AuthoritativePort ? { authoritativePort: options.dns01AuthoritativePort } : {}),
-          },
-          ambientCredentials: { issuer: options.issuerAmbientCredentials ?? false, clusterIssuer: options.clusterIssuerAmbientCredentials ?? true },
+        'DNS-01': lazySolver(async () => {
+          const [{ createDns01Solver }, { createDns01Providers }] = await Promise.all([import('./dns01-solver.js'), import('../../solvers/dns01/registry.js')]);
+          return createDns01Solver({
+            // Route53 auth.kubernetes mints tokens and webhook solvers are reached through the API server, as in cert-manager.
+            providers: createDns01Providers({
+              route53: { serviceAccountToken: kubeServiceAccountTokens(deps.client) },
+              webhook: (path, payload) => deps.client.post(path, payload),
+            }),
+            context: deps.context,
+            selfCheck: {
+              ...(options.dns01RecursiveNameservers ? { recursiveNameservers: options.dns01RecursiveNameservers } : {}),
+              ...(options.dns01RecursiveNameserversOnly ? { recursiveOnly: true } : {}),
+              ...(options.dns01AuthoritativePort ? { authoritativePort: options.dns01AuthoritativePort } : {}),
+            },
+            ambientCredentials: { issuer: options.issuerAmbientCredentials ?? false, clusterIssuer: options.clusterIssuerAmbientCredentials ?? true },
+          });
         }),
       };
       this.controllers.push(

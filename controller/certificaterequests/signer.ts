@@ -149,7 +149,7 @@ export class CertificateRequestSigner {
     const label = (key: string) => {
       const request = this.#options.requests.get(parseKey(key));
       const issuer = request && findIssuer(request, this.#caches);
-      return signerControllerName(issuer && this.#options.registry.backendFor(issuer) ? issuerTypeOf(issuer.spec) : undefined);
+      return signerControllerName(issuer && this.#options.registry.handles(issuer) ? issuerTypeOf(issuer.spec) : undefined);
     };
     return {
       onSync: (_name, key) => hooks.onSync?.(label(key), key),
@@ -165,7 +165,7 @@ export class CertificateRequestSigner {
       return {};
     }
     const issuer = findIssuer(request, this.#caches);
-    const decision = decideSigning({ request, issuer, backend: issuer && this.#options.registry.backendFor(issuer) });
+    const decision = decideSigning({ request, issuer, backend: issuer && (await this.#options.registry.backendFor(issuer)) });
     const now = this.#options.timers.clock.now();
     switch (decision.kind) {
       case 'ignore':

@@ -107,7 +107,7 @@ export class IssuerController<T extends GenericIssuer> {
   async #reconcile(key: string): Promise<Result> {
     const { informer, registry, context, events, client, timers } = this.#options;
     const issuer = informer.get(parseKey(key));
-    const backend = issuer && registry.backendFor(issuer);
+    const backend = issuer && (await registry.backendFor(issuer));
     if (!issuer || !backend) {
       this.#secretWatches?.release(key);
       this.#notReady.forget(key);

@@ -99,7 +99,7 @@ export class AcmeAccounts {
     const cached = this.#clients.get(key);
     // The client that registered the account knows its URL before status.acme.uri does: keep it (its directory and nonces).
     if (cached?.fingerprint === fingerprint && (accountUrl === undefined || cached.account.client.accountUrl === accountUrl)) return cached.account;
-    const client = new AcmeClient({
+    const client = await AcmeClient.connect({
       directoryUrl: acme.server,
       accountKeyPem: keyPem,
       ...(accountUrl ? { accountUrl } : {}),

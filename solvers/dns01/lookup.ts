@@ -5,7 +5,7 @@
  * server could not say.
  */
 import { Resolver } from 'node:dns/promises';
-import packet, { type Answer } from 'dns-packet';
+import type { Answer } from 'dns-packet';
 
 export interface SoaAnswer {
   nsname: string;
@@ -58,9 +58,18 @@ async function readCapped(response: Response, limit: number, url: string): Promi
   return Buffer.concat(chunks);
 }
 
+let dnsPacket: Promise<typeof import('dns-packet')> | undefined;
+
+/** dns-packet, imported by the first DoH query: the Challenge controller loads this module in every controller. */
+function loadDnsPacket(): Promise<typeof import('dns-packet')> {
+  dnsPacket ??= import('dns-packet').then((module) => module.default);
+  return dnsPacket;
+}
+
 function dohLookup(url: string, options: LookupOptions): DnsLookup {
   const doFetch = options.fetch ?? fetch;
   const query = async (name: string, type: Answer['type']): Promise<Answer[]> => {
+    const packet = await loadDnsPacket();
     const body = packet.encode({ type: 'query', id: 0, flags: packet.RECURSION_DESIRED, questions: [{ name, type, class: 'IN' }] });
     let reply: Buffer;
     try {

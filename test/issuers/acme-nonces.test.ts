@@ -63,7 +63,7 @@ after(() => listener.close());
 
 const newClient = () => {
   const accountKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  return new AcmeClient({ directoryUrl: `${base}/dir`, accountKeyPem, accountUrl: `${base}/account/1` });
+  return AcmeClient.connect({ directoryUrl: `${base}/dir`, accountKeyPem, accountUrl: `${base}/account/1` });
 };
 const reset = () => Object.assign(fake, { heads: 0, signedWith: [], badNonces: 0, rejectNext: false });
 
@@ -82,7 +82,7 @@ test('NoncePool hands out the newest nonce once, drops the oldest when full, ign
 
 test('an empty pool asks newNonce once; later signed requests reuse the Replay-Nonce of the previous answer', async () => {
   reset();
-  const client = newClient();
+  const client = await newClient();
   for (let i = 0; i < 4; i++) assert.equal((await client.getOrder(`${base}/order/1`)).status, 'pending');
   assert.equal(fake.heads, 1, 'HEAD newNonce only for the first request');
   assert.equal(fake.badNonces, 0, 'no nonce was sent twice');
@@ -91,7 +91,7 @@ test('an empty pool asks newNonce once; later signed requests reuse the Replay-N
 
 test('a badNonce answer: the retry is signed with its fresh nonce, which is not pooled (never sent twice)', async () => {
   reset();
-  const client = newClient();
+  const client = await newClient();
   await client.getOrder(`${base}/order/1`);
   fake.rejectNext = true;
   await client.getOrder(`${base}/order/1`);
@@ -105,7 +105,7 @@ test('a badNonce answer: the retry is signed with its fresh nonce, which is not 
 
 test('concurrent signed requests each take their own nonce; an emptied pool falls back to newNonce', async () => {
   reset();
-  const client = newClient();
+  const client = await newClient();
   await client.getOrder(`${base}/order/1`); // one nonce pooled
   await Promise.all([1, 2, 3].map(() => client.getOrder(`${base}/order/1`)));
   assert.equal(fake.badNonces, 0);
