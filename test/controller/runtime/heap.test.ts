@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getHeapStatistics } from 'node:v8';
-import { COMPACTION_LIMITS, compactHeap, HeapCompactor, shouldCompact, type HeapActivity } from '../../../controller/runtime/heap.js';
+import { COMPACTION_LIMITS, compactHeap, HeapCompactor, shouldCompact, unpoolSmallBuffers, type HeapActivity } from '../../../controller/runtime/heap.js';
 
 const MiB = 1024 * 1024;
 const afterBurst: HeapActivity = { loopUtilization: 0.01, burstSinceCompaction: true, msSinceCompaction: 120_000, slackBytes: 100 * MiB };
@@ -81,4 +81,14 @@ test('compactHeap: returns the pages a burst left behind (a full collection that
   assert.ok(kept.length === 30_000);
   assert.ok(after.total_heap_size < before * 0.6, `heap total ${Math.round(before / MiB)} → ${Math.round(after.total_heap_size / MiB)} MiB`);
   assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined', 'gc stays out of the global scope');
+});
+
+test('unpoolSmallBuffers: a small Buffer owns a backing store of its own size instead of pinning a shared slab', () => {
+  const pooled = Buffer.from('c2hvcnQ=', 'base64');
+  assert.ok(pooled.buffer.byteLength > pooled.length, 'by default: a slice of the pool');
+  unpoolSmallBuffers();
+  for (const small of [Buffer.from('c2hvcnQ=', 'base64'), Buffer.from('short'), Buffer.allocUnsafe(100), Buffer.concat([Buffer.from('a'), Buffer.from('b')])]) {
+    assert.equal(small.buffer.byteLength, small.length);
+  }
+  assert.equal(Buffer.from('').length, 0);
 });
