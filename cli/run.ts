@@ -20,7 +20,7 @@ import { DEFAULT_AUTO_CERTIFICATE_ANNOTATIONS } from '../controller/ingress-shim
 import { DEFAULT_ISSUER_DEFAULTS, type IssuerDefaults } from '../controller/shim/annotations.js';
 import { defaultListenAddresses } from '../controller/observability/http.js';
 import { createLogger, parseLogLevel, type LogLevel } from '../controller/observability/log.js';
-import { HeapCompactor, limitHeapGrowth } from '../controller/runtime/heap.js';
+import { HeapCompactor, limitHeapGrowth, unpoolSmallBuffers } from '../controller/runtime/heap.js';
 import { DEFAULT_WORKERS } from '../controller/runtime/controller.js';
 import { DEFAULT_CLIENT_RATE } from '../controller/runtime/token-bucket.js';
 import { DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issuers/context.js';
@@ -436,6 +436,7 @@ export interface RunningController {
 /** Starts local mode or connects to the cluster, then starts the manager and applies `--apply`. */
 export async function startController(flags: RunFlags): Promise<RunningController> {
   limitHeapGrowth();
+  unpoolSmallBuffers();
   const logger = createLogger({
     level: flags.logLevel,
     ...(flags.logFile ? { destination: pino.destination({ dest: flags.logFile, append: true, mkdir: true }) } : {}),
