@@ -76,12 +76,35 @@ export function parseCertificate(input: PemOrDer): CertificateInfo {
   return certificateFromDer(firstDerObject(input, CERTIFICATE_LABELS, { maxBytes: MAX_CERTIFICATE_SIZE, what: 'certificate' }));
 }
 
+/**
+ * Parsed CA certificates by DER (as a binary string): every chain an issuer hands out ends in the
+ * same few CAs, so a chain's parse is mostly its leaf's. Frozen, being shared; the least recently
+ * used goes first.
+ */
+const parsedCaCertificates = new Map<string, CertificateInfo>();
+const MAX_PARSED_CA_CERTIFICATES = 64;
+
+function chainMember(der: Buffer): CertificateInfo {
+  const id = der.toString('latin1');
+  const known = parsedCaCertificates.get(id);
+  if (known) {
+    parsedCaCertificates.delete(id);
+    parsedCaCertificates.set(id, known);
+    return known;
+  }
+  const info = certificateFromDer(der);
+  if (!info.isCA) return info;
+  parsedCaCertificates.set(id, Object.freeze(info));
+  if (parsedCaCertificates.size > MAX_PARSED_CA_CERTIFICATES) parsedCaCertificates.delete(parsedCaCertificates.keys().next().value!);
+  return info;
+}
+
 function parseAll(input: PemOrDer, maxBytes: number, what: string): CertificateInfo[] {
   return derObjects(input, CERTIFICATE_LABELS, { maxBytes, what }).map((der) => {
     if (der.byteLength > MAX_CERTIFICATE_SIZE) {
       throw new PkiError('PEM_TOO_LARGE', `a certificate in the ${what} is ${der.byteLength} bytes, more than the limit of ${MAX_CERTIFICATE_SIZE} bytes`);
     }
-    return certificateFromDer(der);
+    return chainMember(der);
   });
 }
 

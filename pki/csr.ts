@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { PkiError } from './errors.js';
 import { derBitString, derContext, derOid, derSequence, derSetOf, derSmallInteger } from './der-writer.js';
 import {
@@ -78,6 +78,19 @@ const csrExtensionBuilders: Array<(spec: CertificateRequestSpec, subjectEmpty: b
  * name constraints, and `signatureAlgorithm` or the key's default. Returns PEM.
  */
 export async function generateCsr(spec: CertificateRequestSpec, privateKey: KeyObject): Promise<string> {
+  return encodePem(csrDer(spec, privateKey), 'CERTIFICATE REQUEST');
+}
+
+/**
+ * generateCsr, returned parsed and marked as verified: it was just signed with `privateKey`, so a
+ * signer in this process need not parse it or check its signature again (signCertificate).
+ */
+export async function generateVerifiedCsr(spec: CertificateRequestSpec, privateKey: KeyObject): Promise<VerifiedCsr> {
+  const csr = parseCsr(csrDer(spec, privateKey));
+  return { [VERIFIED]: true, csr, publicKey: privateKey.type === 'public' ? privateKey : createPublicKey(privateKey) };
+}
+
+function csrDer(spec: CertificateRequestSpec, privateKey: KeyObject): Buffer {
   if (!commonNameForSpec(spec) && hasNoSubjectAltNames(spec)) {
     throw new PkiError('CSR_INVALID', 'no common name, DNS name, URI SAN, Email SAN, IP or OtherName SAN specified on certificate');
   }
@@ -88,8 +101,7 @@ export async function generateCsr(spec: CertificateRequestSpec, privateKey: KeyO
   // RFC 2986: CertificationRequestInfo { version 0, subject, SPKI, [0] attributes }; the extensions travel in an extensionRequest attribute.
   const attributes = extensions.length ? [derSequence(derOid(EXTENSION_REQUEST_OID), derSetOf([encodeExtensions(extensions)]))] : [];
   const info = derSequence(derSmallInteger(0), rawSubject, spkiOf(privateKey), derContext(0, true, ...attributes));
-  const der = derSequence(info, signatureAlgorithmIdentifier(algorithm), derBitString(signData(privateKey, algorithm, info)));
-  return encodePem(der, 'CERTIFICATE REQUEST');
+  return derSequence(info, signatureAlgorithmIdentifier(algorithm), derBitString(signData(privateKey, algorithm, info)));
 }
 
 export interface CsrInfo extends NamesAndUsages {
@@ -124,6 +136,25 @@ export function verifiedCsrPublicKey(csr: Pick<CsrInfo, 'der'>): KeyObject {
   if (verified === undefined) signatureInvalid(`uses an unsupported algorithm (${structure.signatureAlgorithm.oid})`);
   if (!verified) signatureInvalid('does not verify with its public key');
   return publicKey;
+}
+
+const VERIFIED: unique symbol = Symbol('certwright.pki.VerifiedCsr');
+
+/** A parsed CSR whose self-signature is known to hold, with its public key (verifyCsr, generateVerifiedCsr). */
+export interface VerifiedCsr {
+  readonly [VERIFIED]: true;
+  readonly csr: CsrInfo;
+  readonly publicKey: KeyObject;
+}
+
+export function isVerifiedCsr(value: unknown): value is VerifiedCsr {
+  return typeof value === 'object' && value !== null && VERIFIED in value;
+}
+
+/** Parses (when given PEM or DER) and verifies a request once; CSR_SIGNATURE_INVALID when its signature does not hold. */
+export function verifyCsr(request: PemOrDer | CsrInfo): VerifiedCsr {
+  const csr = typeof request === 'string' || request instanceof Uint8Array ? parseCsr(request) : request;
+  return { [VERIFIED]: true, csr, publicKey: verifiedCsrPublicKey(csr) };
 }
 
 /** Throws CSR_SIGNATURE_INVALID unless the request is signed by its own key. */

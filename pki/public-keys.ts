@@ -119,8 +119,21 @@ const padded = (base64url: string | undefined, length: number) => {
   return bytes.length >= length ? bytes : Buffer.concat([Buffer.alloc(length - bytes.length), bytes]);
 };
 
-/** SubjectPublicKeyInfo DER of a key's public half (the same bytes OpenSSL's SPKI export gives). */
+/**
+ * SPKI by key: KeyObjects never change, and one issuance compares the same key with its CSR, its
+ * certificate and its Secret in several reconciles (~40 µs each to derive). Weak, so a dropped key
+ * drops its entry.
+ */
+const spkiByKey = new WeakMap<KeyObject, Buffer>();
+
+/** SubjectPublicKeyInfo DER of a key's public half (the same bytes OpenSSL's SPKI export gives). Treat it as read-only. */
 export function spkiOf(key: KeyObject): Buffer {
+  let spki = spkiByKey.get(key);
+  if (!spki) spkiByKey.set(key, (spki = deriveSpki(key)));
+  return spki;
+}
+
+function deriveSpki(key: KeyObject): Buffer {
   const publicKey = key.type === 'public' ? key : createPublicKey(key);
   switch (publicKey.asymmetricKeyType) {
     case 'rsa': {
@@ -152,7 +165,7 @@ function publicKeyObject(source: PublicKeySource): KeyObject {
 
 /** SubjectPublicKeyInfo DER of `source`, normalised so equal keys give equal bytes. */
 export function publicKeyDer(source: PublicKeySource): Buffer {
-  return spkiOf(publicKeyObject(source));
+  return Buffer.from(spkiOf(publicKeyObject(source)));
 }
 
 /** The SPKI DER a source carries encoded, or undefined for a KeyObject. */
@@ -163,6 +176,8 @@ export function publicKeysEqual(a: PublicKeySource, b: PublicKeySource): boolean
   // A KeyObject's SPKI as spkiOf writes it is what certificates and CSRs carry for the same key, so
   // equal bytes settle it without importing the encoded side (an EC import costs ~55 µs).
   const [encodedA, encodedB] = [encodedSpki(a), encodedSpki(b)];
+  // Two keys: spkiOf is canonical (and remembered per key), so equal keys give equal bytes.
+  if (!encodedA && !encodedB) return spkiOf(a as KeyObject).equals(spkiOf(b as KeyObject));
   if (!encodedA !== !encodedB && spkiOf((encodedA ? b : a) as KeyObject).equals(encodedA ?? encodedB!)) return true;
   return publicKeyObject(a).equals(publicKeyObject(b));
 }

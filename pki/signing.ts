@@ -2,7 +2,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import { PkiError } from './errors.js';
 import { certificateFromDer, parseCertificateBundle, parseCertificateChain, type CertificateInfo } from './certificates.js';
 import { bundleChain, isSelfSigned, orderChain, type ChainBundle } from './chains.js';
-import { parseCsr, verifiedCsrPublicKey, type CsrInfo } from './csr.js';
+import { isVerifiedCsr, verifyCsr, type CsrInfo, type VerifiedCsr } from './csr.js';
 import { derBitString, derContext, derSequence, derSmallInteger, derTime, derUnsignedInteger } from './der-writer.js';
 import {
   encodeAuthorityInfoAccess,
@@ -120,10 +120,12 @@ const certificateExtensions: Array<(c: ExtensionContext) => ExtensionEntry | und
     template.crlDistributionPoints?.length ? { oid: EXTENSION_OID.crlDistributionPoints, critical: false, value: encodeCrlDistributionPoints(template.crlDistributionPoints) } : undefined,
 ];
 
+/** What signCertificate and selfSignCertificate take: a CSR as PEM or DER, parsed, or parsed and verified. */
+export type SigningRequest = PemOrDer | CsrInfo | VerifiedCsr;
+
 /** The request parsed (when given as PEM or DER) and its public key, once its signature verifies. */
-function checkedRequest(request: PemOrDer | CsrInfo): { csr: CsrInfo; publicKey: KeyObject } {
-  const csr = typeof request === 'string' || request instanceof Uint8Array ? parseCsr(request) : request;
-  return { csr, publicKey: verifiedCsrPublicKey(csr) };
+function checkedRequest(request: SigningRequest): VerifiedCsr {
+  return isVerifiedCsr(request) ? request : verifyCsr(request);
 }
 
 function wantedFrom(csr: CsrInfo, template: CertificateTemplate): Wanted {
@@ -211,7 +213,7 @@ function preparedFor(ca: CaSigner): PreparedSigner {
  * the CSR signature must verify, and the result carries the CA's chain. Pass a PreparedSigner to
  * sign many requests with one CA.
  */
-export async function signCertificate(request: PemOrDer | CsrInfo, template: CertificateTemplate, ca: CaSigner | PreparedSigner): Promise<SignedCertificate> {
+export async function signCertificate(request: SigningRequest, template: CertificateTemplate, ca: CaSigner | PreparedSigner): Promise<SignedCertificate> {
   const signer = isPrepared(ca) ? ca : preparedFor(ca);
   const { csr, publicKey } = checkedRequest(request);
   const der = issue(csr, template, signer.privateKey, signer.signatureAlgorithm, signer.issuer);
@@ -222,7 +224,7 @@ export async function signCertificate(request: PemOrDer | CsrInfo, template: Cer
 }
 
 /** Signs `request` with its own key (cert-manager's SelfSigned issuer); the key must match the CSR. */
-export async function selfSignCertificate(request: PemOrDer | CsrInfo, template: CertificateTemplate, privateKey: KeyObject): Promise<SignedCertificate> {
+export async function selfSignCertificate(request: SigningRequest, template: CertificateTemplate, privateKey: KeyObject): Promise<SignedCertificate> {
   const { csr, publicKey } = checkedRequest(request);
   assertSameKey(privateKey, publicKey, 'private key and certificate request');
   const der = issue(csr, template, privateKey, signatureAlgorithmFor(privateKey), undefined);
