@@ -17,7 +17,7 @@ import {
   type SecretReference,
   type SignResult,
 } from './backend.js';
-import { isTemplateError, requestPem, templateFor, withCause } from './signing-request.js';
+import { isTemplateError, requestToSign, templateFor, withCause } from './signing-request.js';
 import { LruCache } from '../controller/runtime/lru.js';
 
 export const ERROR_GET_KEY_PAIR_MESSAGE = 'Error getting keypair for CA issuer: ';
@@ -117,7 +117,7 @@ async function sign(request: CertificateRequest, issuer: GenericIssuer, ctx: Iss
     issuingCertificateUrls: ca?.issuingCertificateURLs,
   });
   try {
-    const signed = await signCertificate(requestPem(request), template, {
+    const signed = await signCertificate(requestToSign(request), template, {
       certificate: keyPair.certificatePem,
       privateKey: keyPair.privateKey,
       ...(keyPair.caBundlePem ? { caBundle: keyPair.caBundlePem } : {}),

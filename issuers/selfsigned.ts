@@ -5,7 +5,7 @@
 import type { CertificateRequest } from '../api/types.js';
 import { isEmptyName, isPkiError, parsePrivateKey, selfSignCertificate } from '../pki/index.js';
 import { secretValue, type GenericIssuer, type IssuerBackend, type IssuerContext, type SignResult } from './backend.js';
-import { isTemplateError, requestPem, templateFor, withCause } from './signing-request.js';
+import { isTemplateError, requestToSign, templateFor, withCause } from './signing-request.js';
 import { PRIVATE_KEY_SECRET_NAME_ANNOTATION } from '../api/well-known.js';
 
 /** Names the Secret (in the request's namespace) holding the key a SelfSigned issuer signs with. */
@@ -45,7 +45,7 @@ async function sign(request: CertificateRequest, issuer: GenericIssuer, ctx: Iss
   const crlDistributionPoints = issuer.spec.selfSigned?.crlDistributionPoints;
   let signed;
   try {
-    signed = await selfSignCertificate(requestPem(request), templateFor(request, ctx.now(), { crlDistributionPoints }), privateKey);
+    signed = await selfSignCertificate(requestToSign(request), templateFor(request, ctx.now(), { crlDistributionPoints }), privateKey);
   } catch (err) {
     if (isPkiError(err, 'KEY_MISMATCH')) {
       return { state: 'failed', reason: 'ErrorKeyMatch', message: 'Error generating certificate template: CSR not signed by referenced private key' };

@@ -18,7 +18,8 @@ import { rfc3339 } from '../../apiserver/time.js';
 import { revisionHistoryLimitFor } from '../../api/defaults.js';
 import type { Certificate, CertificateRequest, CertificateStatus, Condition } from '../../api/types.js';
 import type { KubeSecret } from '../../issuers/backend.js';
-import { encodePrivateKeyPem, generateCsr, generatePrivateKey, publicKeysEqual } from '../../pki/index.js';
+import { encodePrivateKeyPem, generatePrivateKey, generateVerifiedCsr, publicKeysEqual, type VerifiedCsr } from '../../pki/index.js';
+import { forgetBuiltRequest, rememberBuiltRequest } from '../../issuers/signing-request.js';
 import { findCondition, withCondition } from '../conditions.js';
 import type { EventRecorder } from '../events.js';
 import type { KubeClient } from '../runtime/client.js';
@@ -138,6 +139,8 @@ interface Work {
   blocker?: string;
   /** The checks both chains share, as last evaluated (trigger and readiness read the same answer). */
   sharedChecks?: { secretState: SecretState; revision: number | undefined; violation: Violation | undefined };
+  /** The renewal time of the Secret's certificate, as last computed (both chains and readiness read it). */
+  renewal?: { secretState: SecretState; time: RenewalTime | undefined };
   log: Logger | undefined;
 }
 
@@ -442,9 +445,9 @@ export class CertificateReconciler {
       work.nextRequest = existing;
       return true;
     }
-    let csrPem: string;
+    let csr: VerifiedCsr;
     try {
-      csrPem = await generateCsr(csrSpecFor(work.certificate), nextKey.key);
+      csr = await generateVerifiedCsr(csrSpecFor(work.certificate), nextKey.key);
     } catch (err) {
       // The spec cannot be turned into a CSR; retrying will not help until the spec changes.
       this.#event(work, 'Warning', 'RequestFailed', `Failed to create CertificateRequest: ${describe(err)}`);
@@ -452,11 +455,12 @@ export class CertificateReconciler {
     }
     const request = buildCertificateRequest({
       certificate: work.cached,
-      csrPem,
+      csrPem: csr.csr.pem,
       revision,
       nextKeySecretName: nextKey.secretName,
       ...(this.#o.copiedAnnotationPrefixes ? { copiedAnnotationPrefixes: this.#o.copiedAnnotationPrefixes } : {}),
     });
+    rememberBuiltRequest(request.spec.request, csr);
     try {
       await this.#o.client.create(CERTIFICATE_REQUESTS, request);
     } catch (err) {
@@ -508,6 +512,7 @@ export class CertificateReconciler {
       now: new Date(work.now),
     });
     await this.#applySecret(work, desired, work.nextKey!.key);
+    forgetBuiltRequest(request.spec.request);
 
     const status = work.certificate.status ?? {};
     this.#setStatus(work, {
@@ -703,6 +708,12 @@ export class CertificateReconciler {
   /** Renewal time of the certificate in the Secret, with this controller's jitter. */
   #renewal(work: Work): RenewalTime | undefined {
     const state = work.secretState;
+    if (work.renewal?.secretState !== state) work.renewal = { secretState: state, time: this.#renewalOf(work, state) };
+    return work.renewal.time;
+  }
+
+  /** What #renewal computes; it depends on the Secret and on what a reconcile does not change (spec, uid, ARI status). */
+  #renewalOf(work: Work, state: SecretState): RenewalTime | undefined {
     if (!state.exists || state.certificate.status !== 'parsed') return undefined;
     const { leaf } = state.certificate;
     return renewalTime({

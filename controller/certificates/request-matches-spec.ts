@@ -9,21 +9,16 @@ import type { Certificate, CertificateRequest } from '../../api/types.js';
 import { issuerRefWithDefaults } from '../../api/defaults.js';
 import { parseDuration } from '../../api/duration.js';
 import { LruCache } from '../runtime/lru.js';
+import { parsedRequestCsr } from '../../issuers/signing-request.js';
 import {
   ipToBytes,
   isPkiError,
-  parseCsr,
   parseLiteralSubject,
   privateKeyMatchesSpec as keyMatchesKeySpec,
   type CertificateInfo,
   type CsrInfo,
   type RdnSequence,
 } from '../../pki/index.js';
-
-/** The PEM CSR of a CertificateRequest (`spec.request` is base64 in the API object). */
-export function requestCsrPem(request: CertificateRequest): string {
-  return Buffer.from(request.spec.request ?? '', 'base64').toString('utf8');
-}
 
 /**
  * Parsed CSRs by CertificateRequest uid, with the `spec.request` they were parsed from (a
@@ -39,7 +34,7 @@ export function parseRequestCsr(request: CertificateRequest): CsrInfo {
   const text = request.spec.request ?? '';
   const cached = uid === undefined ? undefined : parsedCsrs.get(uid);
   if (cached?.request === text) return cached.csr;
-  const csr = parseCsr(requestCsrPem(request));
+  const csr = parsedRequestCsr(request);
   if (uid !== undefined) parsedCsrs.set(uid, { request: text, csr });
   return csr;
 }

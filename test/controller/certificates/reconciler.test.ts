@@ -11,7 +11,8 @@ import { rfc3339 } from '../../../apiserver/time.js';
 import { isConflict } from '../../../controller/runtime/api-error.js';
 import { CERTIFICATES, CERTIFICATE_REQUESTS, ISSUERS, SECRETS } from '../../../controller/runtime/resources.js';
 import type { KubeSecret } from '../../../issuers/backend.js';
-import { parseCertificate } from '../../../pki/index.js';
+import { isVerifiedCsr, parseCertificate } from '../../../pki/index.js';
+import { parsedRequestCsr, requestToSign } from '../../../issuers/signing-request.js';
 import { ABSENT_SECRET_RECHECK_MS } from '../../../controller/certificates/reconciler.js';
 import {
   cached,
@@ -427,4 +428,19 @@ test('a target Secret the API reported missing is not asked for again for 30 s',
   moveClockTo(w, w.clock.now() + ABSENT_SECRET_RECHECK_MS + 1000);
   await w.manager.client.patch(CERTIFICATES, { namespace: w.namespace, name: 'web' }, { metadata: { labels: { touched: 'yes' } } });
   await eventually(() => asked.length === 2, 'asked again once the 30 s are over');
+});
+
+test('the CSR of a request it made is signed and checked without being parsed or verified again, until its certificate is stored', async () => {
+  const w = await newWorld();
+  // No issuer: the request waits with the CSR this process built.
+  await createCertificate(w, 'waiting', { issuerRef: { name: 'later' } });
+  const waiting = await onlyRequest(w);
+  const built = requestToSign(waiting);
+  assert.ok(isVerifiedCsr(built), 'the signer gets the CSR as built, verified');
+  assert.equal(parsedRequestCsr(waiting), built.csr, 'the reconciler reads the CSR as built');
+
+  await createCertificate(w, 'web', {});
+  await ready(w, 'web', 1);
+  const [issued] = (await requests(w)).filter((r) => r.metadata.name === 'web-1');
+  assert.equal(typeof requestToSign(issued!), 'string', 'forgotten once the certificate is stored');
 });
