@@ -14,6 +14,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
+import { urlToHttpOptions } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../apiserver/admission.js';
 import { apiErrorFromResponse, apiErrorFromStatus, isNotFound } from './api-error.js';
@@ -140,7 +141,10 @@ interface RequestSpec {
 }
 
 interface Connection {
-  server: URL;
+  /** Where requests go (host, port, protocol), with no path: each request sets its own. */
+  target: http.RequestOptions;
+  /** The server URL's path, which every API path is appended to (`/k8s/clusters/x`, or empty). */
+  pathPrefix: string;
   agent: http.Agent;
   transport: typeof http | typeof https;
 }
@@ -375,22 +379,28 @@ export class KubeClient {
     credentialHeaders: Record<string, string>,
     options: { signal?: AbortSignal; idleTimeoutMs: number },
   ): Promise<http.IncomingMessage> {
-    const url = new URL(connection.server.href.replace(/\/$/, '') + spec.path);
-    for (const [name, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
-    }
-    const payload = spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body));
+    // The path is built as text and the body sent as a string: parsing a URL per request and
+    // writing headers and body as two buffers (two TLS records) cost ~15 µs of CPU per request.
+    const path = connection.pathPrefix + spec.path + queryString(spec.query);
+    const payload = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const headers: Record<string, string> = {
       ...credentialHeaders,
       Accept: 'application/json',
       'User-Agent': this.#userAgent,
     };
-    if (payload) {
+    if (payload !== undefined) {
       headers['Content-Type'] = spec.contentType ?? 'application/json';
-      headers['Content-Length'] = String(payload.length);
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
     return new Promise((resolve, reject) => {
-      const request = connection.transport.request(url, { method: spec.method, headers, agent: connection.agent, signal: options.signal });
+      const request = connection.transport.request({
+        ...connection.target,
+        path,
+        method: spec.method,
+        headers,
+        agent: connection.agent,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       if (options.idleTimeoutMs > 0) {
         request.setTimeout(options.idleTimeoutMs, () =>
           request.destroy(new Error(`${spec.method} ${spec.path}: no response within ${options.idleTimeoutMs} ms`)),
@@ -414,10 +424,13 @@ export class KubeClient {
     const cluster = this.#kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     const server = new URL(cluster.server);
+    const { protocol, hostname, port, auth } = urlToHttpOptions(server);
+    const target = { protocol, hostname, ...(port ? { port } : {}), ...(auth ? { auth } : {}) };
+    const pathPrefix = server.pathname.replace(/\/$/, '');
     const tls: https.RequestOptions = {};
     await this.#kubeConfig.applyToHTTPSOptions(tls);
     if (server.protocol === 'http:') {
-      return { server, transport: http, agent: new http.Agent({ keepAlive: true }) };
+      return { target, pathPrefix, transport: http, agent: new http.Agent({ keepAlive: true }) };
     }
     const agent = new https.Agent({
       keepAlive: true,
@@ -427,7 +440,7 @@ export class KubeClient {
       rejectUnauthorized: tls.rejectUnauthorized,
       servername: tls.servername,
     });
-    return { server, transport: https, agent };
+    return { target, pathPrefix, transport: https, agent };
   }
 
   async #headers(refresh: boolean): Promise<Record<string, string>> {
@@ -477,6 +490,16 @@ function readBody(response: http.IncomingMessage): Promise<string> {
     response.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     response.once('error', reject);
   });
+}
+
+/** `?name=value&…` for the set parameters (none: empty), encoded as URLSearchParams encodes them. */
+export function queryString(query: RequestSpec['query']): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== '') params.set(name, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }
 
 function refOf(obj: KubeObject): ObjectRef {

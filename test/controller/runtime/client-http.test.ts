@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient } from '../../../controller/runtime/client.js';
+import { KubeClient, queryString } from '../../../controller/runtime/client.js';
 import { ManualClock } from '../../../controller/runtime/clock.js';
 import { TimerQueue } from '../../../controller/runtime/timers.js';
 import { isGone, isNotFound } from '../../../controller/runtime/api-error.js';
@@ -15,7 +15,7 @@ import { SECRETS } from '../../../controller/runtime/resources.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-async function withStub(handler: Handler, body: (kc: KubeConfig, requests: string[]) => Promise<void>): Promise<void> {
+async function withStub(handler: Handler, body: (kc: KubeConfig, requests: string[]) => Promise<void>, serverPath = ''): Promise<void> {
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
@@ -25,7 +25,7 @@ async function withStub(handler: Handler, body: (kc: KubeConfig, requests: strin
   const { port } = server.address() as AddressInfo;
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'stub', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    clusters: [{ name: 'stub', server: `http://127.0.0.1:${port}${serverPath}`, skipTLSVerify: true }],
     users: [{ name: 'u', token: 'token-1' }],
     contexts: [{ name: 'stub', cluster: 'stub', user: 'u' }],
     currentContext: 'stub',
@@ -228,4 +228,37 @@ test('post sends JSON to an aggregated API path and returns its answer; a refusa
       );
     },
   );
+});
+
+test('paths go under the server URL\'s own path; queries are encoded as URLSearchParams does; bodies arrive whole', async () => {
+  const bodies: string[] = [];
+  await withStub(
+    (req, res) => {
+      let text = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      req.on('end', () => {
+        bodies.push(`${req.headers['content-length']} ${text}`);
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(text || JSON.stringify({ metadata: {}, items: [] }));
+      });
+    },
+    async (kc, requests) => {
+      const client = new KubeClient({ kubeConfig: kc, timers: new TimerQueue(new ManualClock()) });
+      await client.list(SECRETS, { namespace: 'ns', labelSelector: 'a in (x, y),!b' });
+      const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'ns', name: 'é' }, stringData: { note: 'ünïcode' } };
+      assert.deepEqual(await client.create(SECRETS, secret as never, { fieldManager: 'f m' }), secret);
+      assert.deepEqual(
+        requests.map((r) => r.split(' ').slice(0, 2).join(' ')),
+        ['GET /k8s/clusters/c1/api/v1/namespaces/ns/secrets?labelSelector=a+in+%28x%2C+y%29%2C%21b&limit=500', 'POST /k8s/clusters/c1/api/v1/namespaces/ns/secrets?fieldManager=f+m'],
+      );
+      const json = JSON.stringify(secret);
+      assert.deepEqual(bodies[1], `${Buffer.byteLength(json)} ${json}`);
+    },
+    '/k8s/clusters/c1/',
+  );
+});
+
+test('queryString leaves out unset and empty parameters', () => {
+  assert.equal(queryString(undefined), '');
+  assert.equal(queryString({ a: undefined, b: '' }), '');
+  assert.equal(queryString({ watch: 1, allowWatchBookmarks: true, resourceVersion: '5' }), '?watch=1&allowWatchBookmarks=true&resourceVersion=5');
 });
