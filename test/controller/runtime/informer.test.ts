@@ -9,7 +9,7 @@ import type { ListerWatcher, ObjectList, WatchEvent, WatchStream } from '../../.
 import { byOwnerUid } from '../../../controller/runtime/store.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { keepManagedFieldsOf, withoutManagedFields, withSharedCaData, withSharedCaStatus } from '../../../controller/runtime/transforms.js';
+import { keepManagedFieldsOf, withoutManagedFields, withSharedCaData, withSharedCaStatus, withSharedStrings } from '../../../controller/runtime/transforms.js';
 import { WorkQueue } from '../../../controller/runtime/workqueue.js';
 import { enqueueMapped, enqueueObject, controllerOwnerKeys } from '../../../controller/runtime/handlers.js';
 
@@ -331,6 +331,43 @@ test('transforms: equal CA texts of Secrets and CertificateRequests are kept onc
   const shared = heapAfter(() => Array.from({ length: 400 }, (_, i) => (i % 2 ? withSharedCaData(secret(caText(5))) : withSharedCaStatus(request(caText(5))))));
   assert.ok(copies > 6_000_000, `copies take ${copies} bytes`);
   assert.ok(shared < 1_000_000, `shared texts take ${shared} bytes`);
+});
+
+test('transforms: equal field sets of the kept managedFields entry are kept once (frozen), different ones apart', () => {
+  const fieldsV1 = (dataKey: string) => ({ 'f:data': { '.': {}, [`f:${dataKey}`]: {} }, 'f:metadata': { 'f:annotations': { 'f:cert-manager.io/issuer-name': {} } } });
+  // Each decoded on its own, as watch events are.
+  const secret = (name: string, dataKey: string) =>
+    JSON.parse(JSON.stringify(obj(name, '1', { managedFields: [{ manager: 'certwright', operation: 'Apply', time: name, fieldsV1: fieldsV1(dataKey) }] }))) as ReturnType<typeof obj>;
+  const keep = keepManagedFieldsOf('certwright');
+  const fieldSet = (s: ReturnType<typeof obj>) => (keep(s).metadata.managedFields![0] as { fieldsV1: object }).fieldsV1;
+  const [a, b, other] = [fieldSet(secret('a', 'tls.crt')), fieldSet(secret('b', 'tls.crt')), fieldSet(secret('c', 'tls.key'))];
+  assert.equal(a, b, 'one copy of an equal set');
+  assert.notEqual(a, other);
+  assert.deepEqual(other, fieldsV1('tls.key'), 'same content');
+  assert.ok(Object.isFrozen(a) && Object.isFrozen((a as Record<string, object>)['f:data']), 'shared, so nobody may change it');
+  assert.deepEqual(keep(secret('d', 'tls.crt')).metadata.managedFields, [{ manager: 'certwright', operation: 'Apply', time: 'd', fieldsV1: fieldsV1('tls.crt') }], 'the entry\'s own fields stay');
+});
+
+test('transforms: withSharedStrings keeps one copy of equal short strings across objects, and changes no value', () => {
+  const decoded = (i: number) =>
+    JSON.parse(JSON.stringify({ kind: 'CertificateRequest', apiVersion: 'cert-manager.io/v1', metadata: { name: `r-${i}`, annotations: Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`a${k}`, `${'v'.repeat(100)}${k}`])) }, spec: { usages: ['digital signature', 'key encipherment'], big: 'B'.repeat(300) } })) as Record<string, unknown>;
+  const input = decoded(1);
+  assert.equal(withSharedStrings(input), input, 'in place');
+  assert.deepEqual(input, decoded(1), 'same content');
+  assert.equal(withSharedStrings(null), null);
+
+  const collect = gcFunction();
+  const heapAfter = (keep: () => unknown[]) => {
+    collect();
+    const before = process.memoryUsage().heapUsed;
+    const kept = keep();
+    collect();
+    assert.equal(kept.length, 400);
+    return process.memoryUsage().heapUsed - before;
+  };
+  const copies = heapAfter(() => Array.from({ length: 400 }, (_, i) => decoded(i)));
+  const shared = heapAfter(() => Array.from({ length: 400 }, (_, i) => withSharedStrings(decoded(i))));
+  assert.ok(copies - shared > 400 * 20 * 100, `copies ${copies} bytes, shared ${shared}`);
 });
 
 /** V8's gc(), without starting node with --expose-gc. */
