@@ -36,7 +36,7 @@ import type { SyncHooks } from './runtime/controller.js';
 import { Informer } from './runtime/informer.js';
 import { CERTIFICATE_REQUESTS, CERTIFICATES, CLUSTER_ISSUERS, ISSUERS, SECRETS } from './runtime/resources.js';
 import { TimerQueue } from './runtime/timers.js';
-import { keepManagedFieldsOf, withoutManagedFields, withSharedCaData, withSharedCaStatus } from './runtime/transforms.js';
+import { keepManagedFieldsOf, withoutManagedFields, withSharedCaData, withSharedCaStatus, withSharedStrings } from './runtime/transforms.js';
 import { DEFAULT_FIELD_MANAGER } from './certificates/secret-layout.js';
 import type { TokenBucketOptions } from './runtime/token-bucket.js';
 import type { LeaderElectionConfig } from './leader/leases.js';
@@ -172,14 +172,14 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       source: client.listerWatcher<Certificate>(CERTIFICATES, namespace),
       timers,
       indexers: { ...certificateIndexers, ...shimCertificateIndexers },
-      transform: withoutManagedFields,
+      transform: (certificate) => withSharedStrings(withoutManagedFields(certificate)),
       onError: informerError('certificates'),
     }),
     certificateRequests: new Informer<CertificateRequest>({
       source: client.listerWatcher<CertificateRequest>(CERTIFICATE_REQUESTS, namespace),
       timers,
       indexers: { ...ownedObjectIndexers, ...certificateRequestIndexers },
-      transform: (request) => withSharedCaStatus(withoutManagedFields(request)),
+      transform: (request) => withSharedStrings(withSharedCaStatus(withoutManagedFields(request))),
       onError: informerError('certificaterequests'),
     }),
     ownedSecrets: new Informer<KubeSecret>({
@@ -187,7 +187,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       timers,
       indexers: ownedObjectIndexers,
       // The Secret upkeep check reads which fields the Certificate controller's apply owns.
-      transform: (secret) => withSharedCaData(keepOwnManagedFields(secret)),
+      transform: (secret) => withSharedStrings(withSharedCaData(keepOwnManagedFields(secret))),
       onError: informerError('secrets'),
     }),
     issuers: new Informer<Issuer>({ source: client.listerWatcher<Issuer>(ISSUERS, namespace), timers, transform: withoutManagedFields, onError: informerError('issuers') }),
