@@ -21,6 +21,7 @@ import type { TimerQueue } from '../runtime/timers.js';
 import { WorkQueue } from '../runtime/workqueue.js';
 import { BY_ISSUER_INDEX, BY_PRIVATE_KEY_SECRET_INDEX, findIssuer, issuerIndexValueOf, type IssuerCaches } from './indexes.js';
 import { decideSigning, WAITING_FOR_APPROVAL_MESSAGE } from './sign-decisions.js';
+import { handOverIssuedCertificate } from './issued-certificates.js';
 import { CONDITION_READY, hasInvalidRequest, isDenied, isFinished, readyReason, REASON_DENIED, REASON_FAILED, REASON_ISSUED, REASON_PENDING } from './status.js';
 
 /** The queue's name; sync metrics are labelled per issuer type like cert-manager's controllers. */
@@ -210,6 +211,7 @@ export class CertificateRequestSigner {
       ...(result.caPem ? { ca: Buffer.from(result.caPem, 'utf8').toString('base64') } : {}),
     });
     const updated = await this.#writeStatus(request, status);
+    handOverIssuedCertificate(updated);
     this.#recordWarnings(updated, result.warnings);
     this.#options.events.event(updated, 'Normal', 'CertificateIssued', ISSUED_MESSAGE);
     return {};
