@@ -67,6 +67,7 @@ import {
   UpkeepReason,
   type KeystorePasswords,
 } from './secret-layout.js';
+import { issuedCertificateOf } from '../certificaterequests/issued-certificates.js';
 import { inspectSecret, parsedCertificateChain, rememberSecretPrivateKey, secretDataBytes, secretPrivateKey, type SecretState } from './secret-state.js';
 
 /** Certificates by `namespace/spec.secretName`: finds the Certificates a Secret event concerns, and duplicates. */
@@ -492,7 +493,10 @@ export class CertificateReconciler {
       return false;
     }
 
-    const certificatePem = Buffer.from(request.status?.certificate ?? '', 'base64').toString('utf8');
+    const issuedCertificate = await issuedCertificateOf(request, this.#o.client);
+    // The API holds a newer version than the cache: its event brings this Certificate back.
+    if (issuedCertificate === undefined) return false;
+    const certificatePem = Buffer.from(issuedCertificate, 'base64').toString('utf8');
     const caPem = request.status?.ca ? Buffer.from(request.status.ca, 'base64').toString('utf8') : undefined;
     const problem = issuedCertificateProblem(certificatePem, work.nextKey!.key, work.now);
     if (problem) {
