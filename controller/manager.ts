@@ -34,6 +34,7 @@ import { KubeClient } from './runtime/client.js';
 import { realClock, type Clock } from './runtime/clock.js';
 import type { SyncHooks } from './runtime/controller.js';
 import { Informer } from './runtime/informer.js';
+import { withoutIssuedCertificate } from './certificaterequests/issued-certificates.js';
 import { CERTIFICATE_REQUESTS, CERTIFICATES, CLUSTER_ISSUERS, ISSUERS, SECRETS } from './runtime/resources.js';
 import { TimerQueue } from './runtime/timers.js';
 import { keepManagedFieldsOf, withoutManagedFields, withSharedCaData, withSharedCaStatus, withSharedStrings } from './runtime/transforms.js';
@@ -179,7 +180,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       source: client.listerWatcher<CertificateRequest>(CERTIFICATE_REQUESTS, namespace),
       timers,
       indexers: { ...ownedObjectIndexers, ...certificateRequestIndexers },
-      transform: (request) => withSharedStrings(withSharedCaStatus(withoutManagedFields(request))),
+      transform: (request) => withSharedStrings(withSharedCaStatus(withoutIssuedCertificate(withoutManagedFields(request)))),
       onError: informerError('certificaterequests'),
     }),
     ownedSecrets: new Informer<KubeSecret>({
