@@ -46,4 +46,4 @@ async function runSolver(args: string[], io: Io): Promise<number> {
   });
 }
 
-registerCommand({ name: 'acme-http01-solver', summary: 'serve one ACME HTTP-01 challenge (what HTTP-01 solver Pods run)', run: runSolver });
+registerCommand('acme-http01-solver', runSolver);

@@ -76,4 +76,4 @@ async function runApiServer(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-registerCommand({ name: 'apiserver', summary: 'run the embedded Kubernetes-compatible API server (local mode)', run: runApiServer });
+registerCommand('apiserver', runApiServer);

@@ -67,5 +67,5 @@ function decisionCommand(decision: Decision) {
   };
 }
 
-registerCommand({ name: 'approve', summary: 'approve a CertificateRequest', run: decisionCommand('approve') });
-registerCommand({ name: 'deny', summary: 'deny a CertificateRequest', run: decisionCommand('deny') });
+registerCommand('approve', decisionCommand('approve'));
+registerCommand('deny', decisionCommand('deny'));

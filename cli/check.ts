@@ -87,4 +87,4 @@ async function runCheck(args: string[], io: Io): Promise<number> {
   });
 }
 
-registerCommand({ name: 'check', completions: ['api'], summary: 'check that the cert-manager.io API is ready (--wait to wait for it)', run: runCheck });
+registerCommand('check', runCheck);

@@ -3,10 +3,10 @@
  * first argument. Like cmctl, only the standalone binary offers it (kubectl completes plugins
  * itself).
  */
-import { isKubectlPlugin, registerCommand, registeredCommands, type Io } from './commands.js';
+import { COMPLETION_SHELLS, isKubectlPlugin, registerCommand, registeredCommands, type Io } from './commands.js';
 import { EXIT_ERROR, EXIT_OK, expectPositionals, parseCommandArgs, runCommand, UsageError } from './usage.js';
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export const SHELLS = COMPLETION_SHELLS;
 type Shell = (typeof SHELLS)[number];
 
 interface CompletionWords {
@@ -71,4 +71,4 @@ async function runCompletion(args: string[], io: Io): Promise<number> {
   });
 }
 
-registerCommand({ name: 'completion', summary: 'print a shell completion script (bash, zsh, fish)', completions: SHELLS, run: runCompletion });
+registerCommand('completion', runCompletion);

@@ -147,4 +147,4 @@ async function runCreate(args: string[], io: Io): Promise<number> {
   });
 }
 
-registerCommand({ name: 'create', completions: ['certificaterequest'], summary: 'create a CertificateRequest from a Certificate manifest (generates the key and CSR)', run: runCreate });
+registerCommand('create', runCreate);

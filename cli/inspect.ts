@@ -91,4 +91,4 @@ async function runInspect(args: string[], io: Io): Promise<number> {
   });
 }
 
-registerCommand({ name: 'inspect', completions: ['secret'], summary: 'decode a certificate Secret (chain, validity, SANs, key match, fingerprints, ca.crt)', run: runInspect });
+registerCommand('inspect', runInspect);

@@ -129,20 +129,17 @@ async function quickstart(running: RunningController, flags: RunFlags, io: Io): 
   });
 }
 
-registerCommand({
-  name: 'quickstart',
-  summary: 'local mode with a CA, a server and an mTLS client certificate (what `npm start` runs)',
-  run: (args, io) =>
-    runUntilStopped(
-      args,
-      io,
-      usage,
-      (flags) => ({
-        ...flags,
-        local: true,
-        apply: [QUICKSTART_DIR, ...flags.apply],
-        logFile: flags.logFile ?? join(resolve(flags.dataDir), 'certwright.log'),
-      }),
-      (running, flags) => quickstart(running, flags, io),
-    ),
-});
+registerCommand('quickstart', (args, io) =>
+  runUntilStopped(
+    args,
+    io,
+    usage,
+    (flags) => ({
+      ...flags,
+      local: true,
+      apply: [QUICKSTART_DIR, ...flags.apply],
+      logFile: flags.logFile ?? join(resolve(flags.dataDir), 'certwright.log'),
+    }),
+    (running, flags) => quickstart(running, flags, io),
+  ),
+);

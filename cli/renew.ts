@@ -105,4 +105,4 @@ async function runRenew(args: string[], io: Io): Promise<number> {
   });
 }
 
-registerCommand({ name: 'renew', summary: 'mark Certificates for immediate re-issuance', run: runRenew });
+registerCommand('renew', runRenew);

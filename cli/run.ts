@@ -573,8 +573,4 @@ export async function runUntilStopped(
   return 0;
 }
 
-registerCommand({
-  name: 'run',
-  summary: 'run the certificate controller (against a cluster, or locally with the embedded API server)',
-  run: (args, io) => runUntilStopped(args, io, runUsage, (flags) => flags),
-});
+registerCommand('run', (args, io) => runUntilStopped(args, io, runUsage, (flags) => flags));

@@ -317,5 +317,5 @@ async function runStatus(args: string[], io: Io): Promise<number> {
   });
 }
 
-registerCommand({ name: 'status', completions: ['certificate'], summary: 'explain a Certificate: why it is (not) Ready and what to do next', run: runStatus });
+registerCommand('status', runStatus);
 

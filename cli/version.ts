@@ -20,4 +20,4 @@ async function runVersion(args: string[], io: Io): Promise<number> {
   });
 }
 
-registerCommand({ name: 'version', summary: "print certwright's version", run: runVersion });
+registerCommand('version', runVersion);
