@@ -7,11 +7,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BenchCluster, benchCertificate } from '../../bench/lifecycle/workload.js';
-import { CliProcess } from '../../bench/lifecycle/processes.js';
+import { CLI_PATH, CliProcess } from '../../bench/lifecycle/processes.js';
 import { startLocalCluster, type LocalCluster } from '../../cli/local-cluster.js';
 import { CERTIFICATES } from '../../controller/runtime/resources.js';
 
@@ -50,12 +51,15 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+function recorderImport(recorded: string): string {
+  return `${new URL('./module-recorder.js', import.meta.url).href}?out=${encodeURIComponent(recorded)}`;
+}
+
 /** Runs `certwright run <args>` until a CA chain and one Certificate from it are Ready; the URLs of every module it loaded. */
 async function modulesOfController(name: string, runArgs: readonly string[], kubeconfigPath: () => string): Promise<string[]> {
   const recorded = join(work, `${name}.modules`);
-  const recorder = `${new URL('./module-recorder.js', import.meta.url).href}?out=${encodeURIComponent(recorded)}`;
   const controller = new CliProcess(
-    ['--import', recorder],
+    ['--import', recorderImport(recorded)],
     ['run', ...runArgs, '--metrics-address', '', '--health-address', '', '--acme-http01-solver-address', '127.0.0.1:0'],
     join(work, `${name}.log`),
   );
@@ -94,4 +98,15 @@ test('in local mode, the same controller loads the embedded API server but still
   const modules = await modulesOfController('local', ['--local', '--data-dir', dataDir, '--api-server-address', '127.0.0.1:0'], () => join(dataDir, 'kubeconfig'));
   assert.ok(modules.some((url) => url.includes(UNUSED_AGAINST_A_CLUSTER['the embedded API server']!)), 'local mode runs the embedded API server');
   assertNotLoaded(modules, UNUSED_BY_A_CA_CONTROLLER);
+});
+
+test('help lists every command without importing any command module', () => {
+  const recorded = join(work, 'help.modules');
+  const help = execFileSync(process.execPath, ['--import', recorderImport(recorded), CLI_PATH, '--help'], { encoding: 'utf8' });
+  assert.match(help, /^ {2}run {2,}run the certificate controller/m);
+  assert.match(help, /^ {2}acme-http01-solver {2,}serve one ACME HTTP-01 challenge/m);
+  const modules = readFileSync(recorded, 'utf8').split('\n').filter(Boolean);
+  assert.ok(modules.some((url) => url.endsWith('/cli/commands.js')), 'the recording lacks cli/commands.js: it is broken');
+  const commandModules = modules.filter((url) => /\/cli\/(?!main\.js|commands\.js)[^/]+\.js$/.test(url) || url.includes('/controller/') || url.includes('/apiserver/'));
+  assert.deepEqual(commandModules, []);
 });
