@@ -118,10 +118,19 @@ export function encodePrivateKeyDer(key: KeyObject, encoding?: string): Buffer {
   return privateKeyToDer(key, type) ?? key.export({ format: 'der', type });
 }
 
+/**
+ * PEM texts by key and encoding: an issued Secret's `tls.key` is encoded when the Secret is built
+ * and again whenever its upkeep is checked, from the same KeyObject. Weak, so the texts go with
+ * their key.
+ */
+const pemTexts = new WeakMap<KeyObject, Partial<Record<PrivateKeyEncoding, string>>>();
+
 export function encodePrivateKeyPem(key: KeyObject, encoding?: string): string {
   assertPrivate(key);
-  const { label } = exportType(key, privateKeyEncodingOf(encoding));
-  return encodePem(encodePrivateKeyDer(key, encoding), label);
+  const format = privateKeyEncodingOf(encoding);
+  let texts = pemTexts.get(key);
+  if (!texts) pemTexts.set(key, (texts = {}));
+  return (texts[format] ??= encodePem(encodePrivateKeyDer(key, format), exportType(key, format).label));
 }
 
 const derTypeByLabel: Record<string, PrivateKeyDerType> = {

@@ -508,6 +508,8 @@ export class CertificateReconciler {
       privateKeyPem: work.nextKey!.pem,
       privateKey: work.nextKey!.key,
       certificatePem,
+      // Parsed by the check above (and still among the recent chains).
+      leaf: parsedCertificateChain(certificatePem)[0]!,
       ...(caPem ? { caPem } : {}),
       issuerRef: request.spec.issuerRef,
       keystorePasswords: await this.#keystorePasswords(work),

@@ -4,9 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import {
   describeKey,
+  encodePrivateKeyPem,
   generateCsr,
   generatePrivateKey,
   generateVerifiedCsr,
@@ -88,4 +89,30 @@ test('chains share their parsed CA certificates (frozen); leaves are parsed each
   assert.notEqual(leaf1, leaf2);
   assert.deepEqual(leaf1, leaf2);
   assert.equal(ca1!.isCA, true);
+});
+
+test('a key is encoded to PEM once per encoding', async () => {
+  const key = await generatePrivateKey({ algorithm: 'ECDSA' });
+  // Private keys are of a KeyObject subclass that defines its own export.
+  const prototype = Object.getPrototypeOf(key) as KeyObject;
+  const original = prototype.export;
+  let exports = 0;
+  prototype.export = function (this: KeyObject, ...args: Parameters<KeyObject['export']>) {
+    exports++;
+    return original.apply(this, args);
+  } as KeyObject['export'];
+  try {
+    const sec1 = encodePrivateKeyPem(key, 'PKCS1');
+    const pkcs8 = encodePrivateKeyPem(key, 'PKCS8');
+    const afterFirst = exports;
+    assert.ok(afterFirst > 0);
+    assert.equal(encodePrivateKeyPem(key, 'PKCS1'), sec1);
+    assert.equal(encodePrivateKeyPem(key), sec1, 'PKCS1 is the default');
+    assert.equal(encodePrivateKeyPem(key, 'PKCS8'), pkcs8);
+    assert.equal(exports, afterFirst, 'no export for an encoding already made');
+    assert.match(sec1, /^-----BEGIN EC PRIVATE KEY-----/);
+    assert.match(pkcs8, /^-----BEGIN PRIVATE KEY-----/);
+  } finally {
+    prototype.export = original;
+  }
 });
