@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+
 /** The NIST curves cert-manager issues for, by every name pki/ meets them under. */
 export type EcCurve = 'P-256' | 'P-384' | 'P-521';
 
@@ -15,3 +17,27 @@ export const NAMED_CURVES: readonly NamedCurve[] = [
   { curve: 'P-384', nodeName: 'secp384r1', oid: '1.3.132.0.34', size: 384, coordinateLength: 48 },
   { curve: 'P-521', nodeName: 'secp521r1', oid: '1.3.132.0.35', size: 521, coordinateLength: 66 },
 ];
+
+const curveByNodeName = new Map(NAMED_CURVES.map((c) => [c.nodeName, c]));
+
+/**
+ * Curves by key: KeyObjects never change, and `asymmetricKeyDetails` asks OpenSSL each time
+ * (~40 µs), while one key is encoded, described and turned into SPKI by separate callers. Weak,
+ * so a dropped key drops its entry.
+ */
+const curvesByKey = new WeakMap<KeyObject, NamedCurve | null>();
+
+/** The NIST curve of an EC key (private or public); undefined for other curves and other key types. */
+export function curveOfKey(key: KeyObject): NamedCurve | undefined {
+  let curve = curvesByKey.get(key);
+  if (curve === undefined) {
+    curve = key.asymmetricKeyType === 'ec' ? (curveByNodeName.get(key.asymmetricKeyDetails?.namedCurve ?? '') ?? null) : null;
+    curvesByKey.set(key, curve);
+  }
+  return curve ?? undefined;
+}
+
+/** Records the curve an EC key was generated on (so curveOfKey need not ask OpenSSL). */
+export function rememberNamedCurve(key: KeyObject, curve: EcCurve): void {
+  curvesByKey.set(key, NAMED_CURVES.find((c) => c.curve === curve) ?? null);
+}

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync
 import { promisify } from 'node:util';
 import { PkiError } from './errors.js';
 import { MAX_PRIVATE_KEY_SIZE } from './limits.js';
-import { NAMED_CURVES, type EcCurve } from './curves.js';
+import { NAMED_CURVES, curveOfKey, rememberNamedCurve, type EcCurve } from './curves.js';
 import { decodePemBlocks, assertWithinLimit, encodePem, looksLikePem, type PemOrDer } from './pem.js';
 import { privateKeyFromDer, privateKeyToDer, type PrivateKeyDerType } from './private-key-der.js';
 
@@ -34,7 +34,6 @@ const DEFAULT_RSA_SIZE = 2048;
 const DEFAULT_EC_SIZE = 256;
 
 const curveBySize = new Map(NAMED_CURVES.map((c) => [c.size, c.curve]));
-const curveByNodeName = new Map(NAMED_CURVES.map((c) => [c.nodeName, c]));
 
 /** The key algorithm a spec asks for; empty means RSA, as in cert-manager. */
 export function keyAlgorithmOf(spec: KeySpec | undefined): KeyAlgorithm {
@@ -78,6 +77,7 @@ export async function generatePrivateKey(spec?: KeySpec): Promise<KeyObject> {
   const description = resolveKeySpec(spec);
   const key = await generateKeyFor(description);
   descriptions.set(key, description);
+  if (description.curve) rememberNamedCurve(key, description.curve);
   return key;
 }
 
@@ -234,7 +234,7 @@ function readKeyDescription(key: KeyObject): KeyDescription {
     case 'rsa':
       return { algorithm: 'RSA', size: key.asymmetricKeyDetails?.modulusLength ?? 0 };
     case 'ec': {
-      const named = curveByNodeName.get(key.asymmetricKeyDetails?.namedCurve ?? '');
+      const named = curveOfKey(key);
       if (!named) throw new PkiError('UNSUPPORTED_KEY', `unsupported EC curve "${key.asymmetricKeyDetails?.namedCurve}"`);
       return { algorithm: 'ECDSA', size: named.size, curve: named.curve };
     }

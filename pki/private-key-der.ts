@@ -10,13 +10,12 @@ import { createECDH, createPrivateKey, type JsonWebKey, type KeyObject } from 'n
 import { PkiError } from './errors.js';
 import { DerReader, TAG, contextTag, type DerElement } from './der-reader.js';
 import { DER_NULL, derBitString, derContext, derOctetString, derOid, derSequence, derSmallInteger, derUnsignedInteger } from './der-writer.js';
-import { NAMED_CURVES, type NamedCurve } from './curves.js';
+import { NAMED_CURVES, curveOfKey, type NamedCurve } from './curves.js';
 
 export type PrivateKeyDerType = 'pkcs8' | 'pkcs1' | 'sec1';
 
 const ALGORITHM_OID = { rsa: '1.2.840.113549.1.1.1', ec: '1.2.840.10045.2.1', ed25519: '1.3.101.112' } as const;
 const curveByOid = new Map(NAMED_CURVES.map((c) => [c.oid, c]));
-const curveByNodeName = new Map(NAMED_CURVES.map((c) => [c.nodeName, c]));
 const RSA_JWK_FIELDS = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
 
 /** A key whose halves disagree: the one failure that is not "not handled here". */
@@ -65,7 +64,7 @@ export function privateKeyToDer(key: KeyObject, type: PrivateKeyDerType): Buffer
       return type === 'pkcs1' ? der : type === 'pkcs8' ? pkcs8(derSequence(derOid(ALGORITHM_OID.rsa), DER_NULL), der) : undefined;
     }
     case 'ec': {
-      const curve = curveByNodeName.get(key.asymmetricKeyDetails?.namedCurve ?? '');
+      const curve = curveOfKey(key);
       if (!curve) return undefined;
       const jwk = key.export({ format: 'jwk' });
       if (type === 'sec1') return ecPrivateKey(jwk, curve, true);

@@ -8,12 +8,11 @@ import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'no
 import { PkiError } from './errors.js';
 import { DerReader, TAG, type DerElement } from './der-reader.js';
 import { DER_NULL, derBitString, derOid, derSequence, derUnsignedInteger } from './der-writer.js';
-import { NAMED_CURVES, type NamedCurve } from './curves.js';
+import { NAMED_CURVES, curveOfKey, type NamedCurve } from './curves.js';
 import type { KeyDescription } from './keys.js';
 
 const KEY_ALGORITHM_OID = { rsa: '1.2.840.113549.1.1.1', ec: '1.2.840.10045.2.1', ed25519: '1.3.101.112' } as const;
 const curveByOid = new Map(NAMED_CURVES.map((c) => [c.oid, c]));
-const curveByNodeName = new Map(NAMED_CURVES.map((c) => [c.nodeName, c]));
 
 const spkiReader = new DerReader('KEY_MALFORMED', 'public key');
 
@@ -142,7 +141,8 @@ function deriveSpki(key: KeyObject): Buffer {
       return derSequence(derSequence(derOid(KEY_ALGORITHM_OID.rsa), DER_NULL), derBitString(rsaKey));
     }
     case 'ec': {
-      const named = curveByNodeName.get(publicKey.asymmetricKeyDetails?.namedCurve ?? '');
+      // Asked of `key`, not the public half made above: a key's curve is remembered.
+      const named = curveOfKey(key);
       if (!named) break;
       const jwk = publicKey.export({ format: 'jwk' });
       const point = Buffer.concat([Buffer.from([0x04]), padded(jwk.x, named.coordinateLength), padded(jwk.y, named.coordinateLength)]);

@@ -116,3 +116,27 @@ test('a key is encoded to PEM once per encoding', async () => {
     prototype.export = original;
   }
 });
+
+test('a generated EC key is encoded, described and turned into SPKI without asking OpenSSL for its details', async () => {
+  const key = await generatePrivateKey({ algorithm: 'ECDSA', size: 384 });
+  let owner = Object.getPrototypeOf(key) as object;
+  while (!Object.getOwnPropertyDescriptor(owner, 'asymmetricKeyDetails')) owner = Object.getPrototypeOf(owner) as object;
+  const descriptor = Object.getOwnPropertyDescriptor(owner, 'asymmetricKeyDetails')!;
+  let reads = 0;
+  Object.defineProperty(owner, 'asymmetricKeyDetails', {
+    ...descriptor,
+    get(this: KeyObject) {
+      if (this === key) reads++;
+      return descriptor.get!.call(this);
+    },
+  });
+  try {
+    encodePrivateKeyPem(key, 'PKCS8');
+    spkiOf(key);
+    assert.deepEqual(describeKey(key), { algorithm: 'ECDSA', size: 384, curve: 'P-384' });
+    assert.equal(reads, 0);
+    assert.deepEqual(spkiOf(key), spkiOf(unseenCopy(key)));
+  } finally {
+    Object.defineProperty(owner, 'asymmetricKeyDetails', descriptor);
+  }
+});
