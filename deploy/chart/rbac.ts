@@ -33,8 +33,8 @@ export const CONTROLLER_PERMISSIONS: readonly Permission[] = [
   {
     group: 'cert-manager.io',
     resource: 'certificaterequests',
-    verbs: ['create', 'delete'],
-    why: 'a CertificateRequest per issuance; old ones deleted beyond revisionHistoryLimit',
+    verbs: ['create', 'delete', 'get'],
+    why: 'a CertificateRequest per issuance; old ones deleted beyond revisionHistoryLimit; an issued one read for its certificate, which the cache does not keep',
   },
   { group: 'cert-manager.io', resource: 'certificaterequests/status', verbs: ['update'], why: 'approval, signing result (certificate, ca, Ready)' },
   { group: 'cert-manager.io', resource: 'issuers', verbs: ['list', 'watch'], why: 'Issuer informer' },
