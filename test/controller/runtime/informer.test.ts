@@ -317,16 +317,6 @@ test('transforms: equal CA texts of Secrets and CertificateRequests are kept onc
   assert.equal(withSharedCaStatus(noCa), noCa);
 
   // Sharing shows only in memory: 400 cached objects with a 20 kB CA text each hold ~8 MB of copies, or one text.
-  const collect = gcFunction();
-  const heapAfter = (keep: () => unknown[]) => {
-    collect();
-    const before = process.memoryUsage().heapUsed;
-    const kept = keep();
-    collect();
-    const grown = process.memoryUsage().heapUsed - before;
-    assert.equal(kept.length, 400);
-    return grown;
-  };
   const copies = heapAfter(() => Array.from({ length: 400 }, (_, i) => (i % 2 ? secret(caText(4)) : request(caText(4)))));
   const shared = heapAfter(() => Array.from({ length: 400 }, (_, i) => (i % 2 ? withSharedCaData(secret(caText(5))) : withSharedCaStatus(request(caText(5))))));
   assert.ok(copies > 6_000_000, `copies take ${copies} bytes`);
@@ -356,19 +346,21 @@ test('transforms: withSharedStrings keeps one copy of equal short strings across
   assert.deepEqual(input, decoded(1), 'same content');
   assert.equal(withSharedStrings(null), null);
 
-  const collect = gcFunction();
-  const heapAfter = (keep: () => unknown[]) => {
-    collect();
-    const before = process.memoryUsage().heapUsed;
-    const kept = keep();
-    collect();
-    assert.equal(kept.length, 400);
-    return process.memoryUsage().heapUsed - before;
-  };
   const copies = heapAfter(() => Array.from({ length: 400 }, (_, i) => decoded(i)));
   const shared = heapAfter(() => Array.from({ length: 400 }, (_, i) => withSharedStrings(decoded(i))));
   assert.ok(copies - shared > 400 * 20 * 100, `copies ${copies} bytes, shared ${shared}`);
 });
+
+/** Heap bytes the 400 objects `keep` makes take, measured between two full collections. */
+function heapAfter(keep: () => unknown[]): number {
+  const collect = gcFunction();
+  collect();
+  const before = process.memoryUsage().heapUsed;
+  const kept = keep();
+  collect();
+  assert.equal(kept.length, 400);
+  return process.memoryUsage().heapUsed - before;
+}
 
 /** V8's gc(), without starting node with --expose-gc. */
 function gcFunction(): () => void {
