@@ -1,4 +1,7 @@
-/** pki/: keys, CSRs, signing, parsing, chains and keystores. Pure functions, no file or network I/O. */
+/**
+ * pki/: keys, CSRs, signing, parsing, chains and keystores. Pure functions, no file or network I/O.
+ * The keystore encoders are not re-exported: `loadKeystoreEncoders()` loads them on first use.
+ */
 export * from './errors.js';
 export * from './limits.js';
 export { decodePemBlocks, encodePem, type PemBlock, type PemOrDer } from './pem.js';
@@ -14,6 +17,5 @@ export * from './csr.js';
 export * from './certificates.js';
 export * from './chains.js';
 export * from './signing.js';
-export * from './pkcs12.js';
-export * from './jks.js';
+export * from './keystores.js';
 export * from './outputs.js';

@@ -4,11 +4,10 @@
  * Each returns the problems found; an empty list means the value is fine.
  */
 import { isIP } from 'node:net';
-import { CronExpressionParser } from 'cron-parser';
-import { validateDetailed as validateCron } from 'node-cron';
 import { ipToBytes } from '../../pki/index.js';
 import { cidrToBytes } from '../../pki/ip-addresses.js';
 import { invalid, type FieldError } from '../field-errors.js';
+import { cronExpressionParser, cronForParser, validateCronDetailed } from '../cron.js';
 
 function regexError(message: string, regex: string, ...examples: string[]): string {
   const eg = examples.map((e) => `'${e}', `).join(' or ');
@@ -193,24 +192,15 @@ export function isTimezone(value: string): boolean {
 export function cronProblem(value: string): string | undefined {
   const fields = value.trim().split(/\s+/).filter((f) => f !== '');
   if (fields.length !== 5) return `expected exactly 5 fields, found ${fields.length}: ${JSON.stringify(value)}`;
-  const result = validateCron(fields.join(' '));
+  const result = validateCronDetailed(fields.join(' '));
   if (!result.valid) return result.errors.map((e) => e.message).join('; ');
   // The renewal windows are computed with cron-parser: accept only what it can schedule too.
   try {
-    CronExpressionParser.parse(cronForParser(value), { tz: 'UTC' });
+    cronExpressionParser().parse(cronForParser(value), { tz: 'UTC' });
   } catch (err) {
     return (err as Error).message;
   }
   return undefined;
-}
-
-/** robfig/cron (cert-manager) accepts repeated list items such as `2,2`; cron-parser rejects them. */
-export function cronForParser(cron: string): string {
-  return cron
-    .trim()
-    .split(/\s+/)
-    .map((field) => [...new Set(field.split(','))].join(','))
-    .join(' ');
 }
 
 const HOSTNAME = /^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;

@@ -61,6 +61,7 @@ import {
 import {
   DEFAULT_FIELD_MANAGER,
   desiredSecret,
+  keystoreEncodersFor,
   secretUpkeepViolation,
   temporaryCertificatePem,
   temporaryCertificateSecret,
@@ -513,6 +514,7 @@ export class CertificateReconciler {
       ...(caPem ? { caPem } : {}),
       issuerRef: request.spec.issuerRef,
       keystorePasswords: await this.#keystorePasswords(work),
+      ...(await keystoreEncodersFor(work.certificate)),
       ...this.#ownerRef(work),
       ...(work.secret?.type ? { existingType: work.secret.type } : {}),
       now: new Date(work.now),
@@ -609,6 +611,7 @@ export class CertificateReconciler {
     if (!work.secretUpToDate || !state.exists || state.privateKey.status !== 'parsed' || state.certificate.status !== 'parsed') return true;
     const checkedFor = `${work.cached.metadata.uid}:${work.cached.metadata.generation}`;
     if (work.secret && this.#upkeptFor.get(work.secret) === checkedFor) return true;
+    const keystoreEncoders = await keystoreEncodersFor(work.certificate);
     const desiredFor = (keystorePasswords: KeystorePasswords) =>
       desiredSecret({
         certificate: work.certificate,
@@ -619,6 +622,7 @@ export class CertificateReconciler {
         ...(state.caPem ? { caPem: state.caPem } : {}),
         issuerRef: work.certificate.spec.issuerRef,
         keystorePasswords,
+        ...keystoreEncoders,
         ...this.#ownerRef(work),
         ...(state.secret.type ? { existingType: state.secret.type } : {}),
         now: new Date(work.now),

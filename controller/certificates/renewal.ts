@@ -5,8 +5,7 @@
  * renewal-information (ARI) window replaces all of that with a random instant inside it.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { CronExpressionParser } from 'cron-parser';
-import { cronForParser } from '../../api/validation/syntax.js';
+import { cronExpressionParser, cronForParser } from '../../api/cron.js';
 import type { Certificate, CertificateRenewalWindow } from '../../api/types.js';
 import { DEFAULT_RENEWAL_WINDOW_TIMEZONE, renewBeforeFor } from '../../api/defaults.js';
 import { parseDuration } from '../../api/duration.js';
@@ -119,7 +118,7 @@ function parseWindow(window: CertificateRenewalWindow): WindowSchedule {
   const expression = cronForParser(cron);
   const from = (at: number) => {
     try {
-      return CronExpressionParser.parse(expression, { currentDate: new Date(at), tz });
+      return cronExpressionParser().parse(expression, { currentDate: new Date(at), tz });
     } catch (e) {
       throw new WindowError(`error parsing cron in window: ${(e as Error).message}`);
     }

@@ -11,10 +11,6 @@ import { certificateDurationFor, issuerKindFor, jksAliasFor, pkcs12ProfileFor, p
 import {
   combinedPemOutput,
   decodePemBlocks,
-  encodeJksKeystore,
-  encodeJksTruststore,
-  encodePkcs12Keystore,
-  encodePkcs12Truststore,
   encodePrivateKeyPem,
   generateCsr,
   generatePrivateKey,
@@ -25,6 +21,8 @@ import {
   selfSignCertificate,
   signCertificate,
   type CertificateInfo,
+  loadKeystoreEncoders,
+  type KeystoreEncoders,
 } from '../../pki/index.js';
 import { isControllerKey } from './metadata.js';
 import { ALT_NAMES_ANNOTATION, CERTIFICATE_NAME_ANNOTATION, COMBINED_PEM_KEY, COMMON_NAME_ANNOTATION, DER_PRIVATE_KEY_KEY, EMAIL_SANS_ANNOTATION, IP_SANS_ANNOTATION, ISSUER_GROUP_ANNOTATION, ISSUER_KIND_ANNOTATION, ISSUER_NAME_ANNOTATION, JKS_KEYSTORE_KEY, JKS_TRUSTSTORE_KEY, PART_OF_CONTROLLER_LABEL, PKCS12_KEYSTORE_KEY, PKCS12_TRUSTSTORE_KEY, SUBJECT_COUNTRIES_ANNOTATION, SUBJECT_LOCALITIES_ANNOTATION, SUBJECT_ORGANIZATIONAL_UNITS_ANNOTATION, SUBJECT_ORGANIZATIONS_ANNOTATION, SUBJECT_POSTAL_CODES_ANNOTATION, SUBJECT_PROVINCES_ANNOTATION, SUBJECT_SERIAL_NUMBER_ANNOTATION, SUBJECT_STREET_ADDRESSES_ANNOTATION, TLS_CA_KEY, TLS_CERTIFICATE_KEY, TLS_PRIVATE_KEY_KEY, TLS_SECRET_TYPE, URI_SANS_ANNOTATION } from '../../api/well-known.js';
@@ -97,6 +95,8 @@ export interface DesiredSecretInput {
   issuerRef: IssuerReference;
   /** Passwords read from `passwordSecretRef`s; an inline `password` in the spec is used as is. */
   keystorePasswords?: KeystorePasswords;
+  /** `loadKeystoreEncoders()`: required when `spec.keystores` creates any. */
+  keystoreEncoders?: KeystoreEncoders;
   /** Controller reference to the Certificate (`--enable-certificate-owner-ref`). */
   ownerRef?: V1OwnerReference;
   /** Type of the existing Secret, which is kept (the type is immutable); new Secrets are `kubernetes.io/tls`. */
@@ -115,12 +115,21 @@ function keystorePassword(kind: 'jks' | 'pkcs12', inline: string | undefined, re
   throw new Error(`${label} keystore password is not known: read Secret ${JSON.stringify(ref?.name ?? '')} key ${JSON.stringify(ref?.key ?? '')} first`);
 }
 
+/** The `keystoreEncoders` input for `certificate`: loaded only when its spec creates a keystore. */
+export async function keystoreEncodersFor(certificate: Certificate): Promise<Pick<DesiredSecretInput, 'keystoreEncoders'>> {
+  const { jks, pkcs12 } = certificate.spec.keystores ?? {};
+  return jks?.create || pkcs12?.create ? { keystoreEncoders: await loadKeystoreEncoders() } : {};
+}
+
 /** Keystore data keys per `spec.keystores` (truststores only when there is a CA). */
 function keystoreData(input: Omit<DesiredSecretInput, 'issuerRef'>, privateKey: KeyObject, caPem: string | undefined): Record<string, string> {
   const { certificate } = input;
   const { jks, pkcs12 } = certificate.spec.keystores ?? {};
   const data: Record<string, string> = {};
   if (!jks?.create && !pkcs12?.create) return data;
+  const encoders = input.keystoreEncoders;
+  if (!encoders) throw new Error('keystores are requested but their encoders were not loaded (loadKeystoreEncoders)');
+  const { encodeJksKeystore, encodeJksTruststore, encodePkcs12Keystore, encodePkcs12Truststore } = encoders;
   if (pkcs12?.create) {
     const password = keystorePassword('pkcs12', pkcs12.password, input.keystorePasswords?.pkcs12, certificate);
     const profile = pkcs12ProfileFor(pkcs12);

@@ -28,6 +28,9 @@ const UNUSED_BY_A_CA_CONTROLLER: Record<string, string> = {
   'dns-packet': '/node_modules/dns-packet/',
   'the AWS SDK': '/node_modules/@aws-sdk/',
   "client-node's generated API (all of client-node)": '/@kubernetes/client-node/dist/gen/index.js',
+  'the keystore encoders (node-forge)': '/node_modules/node-forge/',
+  'cron-parser (with luxon), for renewal windows': '/node_modules/cron-parser/',
+  'node-cron, for renewal window validation': '/node_modules/node-cron/',
 };
 
 /** Needed by the embedded API server in local mode, but not by a controller against a cluster. */

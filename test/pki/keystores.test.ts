@@ -7,10 +7,6 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { PFX } from '@peculiar/asn1-pfx';
 import {
   combinedPemOutput,
-  encodeJksKeystore,
-  encodeJksTruststore,
-  encodePkcs12Keystore,
-  encodePkcs12Truststore,
   encodePrivateKeyDer,
   encodePrivateKeyPem,
   generateCsr,
@@ -22,10 +18,10 @@ import {
   publicKeysEqual,
   selfSignCertificate,
   signCertificate,
-  verifyPkcs12Mac,
   type CertificateInfo,
-  type Pkcs12Profile,
 } from '../../pki/index.js';
+import { encodePkcs12Keystore, encodePkcs12Truststore, verifyPkcs12Mac, type Pkcs12Profile } from '../../pki/pkcs12.js';
+import { encodeJksKeystore, encodeJksTruststore } from '../../pki/jks.js';
 import { hasKeytool, Workdir } from './openssl.js';
 
 const work = new Workdir();

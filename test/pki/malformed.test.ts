@@ -5,7 +5,6 @@ import {
   decodeRdnSequence,
   decodeSubjectAltNames,
   encodePem,
-  encodePkcs12Keystore,
   encodePrivateKeyPem,
   generateCsr,
   generatePrivateKey,
@@ -18,8 +17,8 @@ import {
   PkiError,
   selfSignCertificate,
   verifyCsrSignature,
-  verifyPkcs12Mac,
 } from '../../pki/index.js';
+import { encodePkcs12Keystore, verifyPkcs12Mac } from '../../pki/pkcs12.js';
 
 /** Any error must be a PkiError; success is fine (some mutations stay valid). */
 function onlyPkiErrors(label: string, parse: () => unknown): void {

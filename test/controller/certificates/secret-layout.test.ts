@@ -20,8 +20,9 @@ import {
   parseCertificateChain,
   publicKeysEqual,
   signCertificate,
-  verifyPkcs12Mac,
 } from '../../../pki/index.js';
+import { verifyPkcs12Mac } from '../../../pki/pkcs12.js';
+import { loadKeystoreEncoders } from '../../../pki/keystores.js';
 import { certificate, DAY_MS, ecKey, issue, NOW, otherEcKey } from './fixtures.js';
 
 const caCertificate = certificate({ commonName: 'Example CA', dnsNames: [], isCA: true, usages: ['cert sign'] }, { name: 'ca' });
@@ -40,6 +41,7 @@ const signed = await signCertificate(await generateCsr(csrSpecFor(crt), ecKey), 
 const chainPem = signed.certificate.pem + ca.certificatePem;
 const pkcs8 = encodePrivateKeyPem(ecKey, 'PKCS8');
 
+const keystoreEncoders = await loadKeystoreEncoders();
 const input = (changes: Partial<DesiredSecretInput> = {}, spec: Partial<CertificateSpec> = {}): DesiredSecretInput => ({
   certificate: certificate({ ...leafSpec, ...spec }),
   privateKeyPem: pkcs8,
@@ -47,6 +49,7 @@ const input = (changes: Partial<DesiredSecretInput> = {}, spec: Partial<Certific
   caPem: ca.certificatePem,
   issuerRef: { name: 'ca', kind: 'Issuer', group: 'cert-manager.io' },
   now: new Date(NOW),
+  keystoreEncoders,
   ...changes,
 });
 const text = (s: V1Secret, key: string) => Buffer.from(s.data![key]!, 'base64').toString('utf8');
