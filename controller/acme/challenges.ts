@@ -130,7 +130,8 @@ export class ChallengeController {
     return {};
   }
 
-  async #present(challenge: Challenge, issuer: GenericIssuer, solver: ChallengeSolver): Promise<Result> {
+  /** Presents; when that fails, the Challenge says why (reason and a PresentError event) before the error requeues it. */
+  async #presentOrExplain(challenge: Challenge, issuer: GenericIssuer, solver: ChallengeSolver): Promise<void> {
     try {
       await solver.present(challenge, issuer);
     } catch (err) {
@@ -139,6 +140,10 @@ export class ChallengeController {
       await this.#writeStatus(challenge, { reason });
       throw err;
     }
+  }
+
+  async #present(challenge: Challenge, issuer: GenericIssuer, solver: ChallengeSolver): Promise<Result> {
+    await this.#presentOrExplain(challenge, issuer, solver);
     const now = this.#o.timers.clock.now();
     await this.#writeStatus(challenge, { presented: true, presentedAt: rfc3339(new Date(now)), reason: '' });
     this.#o.events.event(challenge, 'Normal', 'Presented', `Presented challenge using ${challenge.spec.type} challenge mechanism`);
@@ -146,13 +151,14 @@ export class ChallengeController {
   }
 
   async #checkAndAccept(challenge: Challenge, issuer: GenericIssuer, solver: ChallengeSolver, client: AcmeClient): Promise<Result> {
-    await solver.present(challenge, issuer);
+    await this.#presentOrExplain(challenge, issuer, solver);
     const now = this.#o.timers.clock.now();
     const presentedAt = Date.parse(challenge.status?.presentedAt ?? '');
     const waitMs = waitInsteadOfSelfCheckRemainingMs(challenge.spec.solver, Number.isNaN(presentedAt) ? now : presentedAt, now);
     if (waitMs !== undefined && waitMs > 0) return { requeueAfterMs: waitMs };
     if (waitMs === undefined) {
-      const check = await solver.check(challenge, issuer);
+      // A failed lookup (SERVFAIL, timeout) is a check that did not pass yet, as in cert-manager: say so and retry.
+      const check = await solver.check(challenge, issuer).catch((err: unknown) => ({ ok: false, detail: describeError(err) }));
       if (!check.ok) {
         await this.#writeStatus(challenge, { reason: `Waiting for ${challenge.spec.type} challenge propagation: ${check.detail}` });
         return { requeueAfterMs: this.#o.checkRetryPeriodMs ?? DEFAULT_CHECK_RETRY_PERIOD_MS };

@@ -1,21 +1,24 @@
 /**
  * A DNS relay for fault tests: listens on 127.0.0.1 (UDP and TCP on one port), forwards every
  * message to an upstream server (bind9) unchanged — TSIG-signed updates included — or, while the
- * test asks for it, answers SERVFAIL itself or drops the message unanswered (a timeout for the
- * client). Every message received is recorded, for request-rate ceilings.
+ * test asks for it, answers SERVFAIL itself (to every message, or to TXT questions only) or drops
+ * the message unanswered (a timeout for the client). Every message received is recorded, for request-rate ceilings.
  */
 import { createSocket, type RemoteInfo, type Socket as Socket4 } from 'node:dgram';
 import { createServer, connect, type Socket } from 'node:net';
 import packet from 'dns-packet';
 
-export type DnsFault = 'pass' | 'servfail' | 'drop';
+/** What the relay does with one message. */
+export type RelayAction = 'pass' | 'servfail' | 'drop';
+/** What the relay does from now on: one action for every message, or SERVFAIL for TXT questions only (the self-check's) and pass for the rest. */
+export type DnsFault = RelayAction | 'servfail-txt';
 
 export interface RelayedQuery {
   at: number;
   transport: 'udp' | 'tcp';
   /** `name TYPE` of the first question, or `?` when undecodable. */
   question: string;
-  action: DnsFault;
+  action: RelayAction;
 }
 
 export interface DnsFaultRelay {
@@ -71,9 +74,11 @@ function framed(message: Buffer): Buffer {
 export async function startDnsFaultRelay(upstream: { address: string; port: number }): Promise<DnsFaultRelay> {
   let fault: DnsFault = 'pass';
   const queries: RelayedQuery[] = [];
-  const record = (message: Buffer, transport: 'udp' | 'tcp'): DnsFault => {
-    queries.push({ at: Date.now(), transport, question: describeQuestion(message), action: fault });
-    return fault;
+  const record = (message: Buffer, transport: 'udp' | 'tcp'): RelayAction => {
+    const question = describeQuestion(message);
+    const action = fault !== 'servfail-txt' ? fault : question.endsWith(' TXT') ? 'servfail' : 'pass';
+    queries.push({ at: Date.now(), transport, question, action });
+    return action;
   };
 
   const relayUdp = (udp: Socket4) => (message: Buffer, client: RemoteInfo) => {
