@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { KeyMemo } from './key-memo.js';
 
 /** The NIST curves cert-manager issues for, by every name pki/ meets them under. */
 export type EcCurve = 'P-256' | 'P-384' | 'P-521';
@@ -20,24 +21,17 @@ export const NAMED_CURVES: readonly NamedCurve[] = [
 
 const curveByNodeName = new Map(NAMED_CURVES.map((c) => [c.nodeName, c]));
 
-/**
- * Curves by key: KeyObjects never change, and `asymmetricKeyDetails` asks OpenSSL each time
- * (~40 µs), while one key is encoded, described and turned into SPKI by separate callers. Weak,
- * so a dropped key drops its entry.
- */
-const curvesByKey = new WeakMap<KeyObject, NamedCurve | null>();
+/** Curves by key (`asymmetricKeyDetails` asks OpenSSL each time, ~40 µs); undefined for other curves and key types. */
+const curves = new KeyMemo<NamedCurve | undefined>((key) =>
+  key.asymmetricKeyType === 'ec' ? curveByNodeName.get(key.asymmetricKeyDetails?.namedCurve ?? '') : undefined,
+);
 
 /** The NIST curve of an EC key (private or public); undefined for other curves and other key types. */
 export function curveOfKey(key: KeyObject): NamedCurve | undefined {
-  let curve = curvesByKey.get(key);
-  if (curve === undefined) {
-    curve = key.asymmetricKeyType === 'ec' ? (curveByNodeName.get(key.asymmetricKeyDetails?.namedCurve ?? '') ?? null) : null;
-    curvesByKey.set(key, curve);
-  }
-  return curve ?? undefined;
+  return curves.get(key);
 }
 
 /** Records the curve an EC key was generated on (so curveOfKey need not ask OpenSSL). */
 export function rememberNamedCurve(key: KeyObject, curve: EcCurve): void {
-  curvesByKey.set(key, NAMED_CURVES.find((c) => c.curve === curve) ?? null);
+  curves.remember(key, NAMED_CURVES.find((c) => c.curve === curve));
 }

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { PkiError } from './errors.js';
 import { MAX_PRIVATE_KEY_SIZE } from './limits.js';
 import { NAMED_CURVES, curveOfKey, rememberNamedCurve, type EcCurve } from './curves.js';
+import { KeyMemo } from './key-memo.js';
 import { decodePemBlocks, assertWithinLimit, encodePem, looksLikePem, type PemOrDer } from './pem.js';
 import { privateKeyFromDer, privateKeyToDer, type PrivateKeyDerType } from './private-key-der.js';
 
@@ -76,7 +77,7 @@ const generateKeyPairAsync = promisify(generateKeyPair);
 export async function generatePrivateKey(spec?: KeySpec): Promise<KeyObject> {
   const description = resolveKeySpec(spec);
   const key = await generateKeyFor(description);
-  descriptions.set(key, description);
+  descriptions.remember(key, description);
   if (description.curve) rememberNamedCurve(key, description.curve);
   return key;
 }
@@ -120,16 +121,14 @@ export function encodePrivateKeyDer(key: KeyObject, encoding?: string): Buffer {
 
 /**
  * PEM texts by key and encoding: an issued Secret's `tls.key` is encoded when the Secret is built
- * and again whenever its upkeep is checked, from the same KeyObject. Weak, so the texts go with
- * their key.
+ * and again whenever its upkeep is checked, from the same KeyObject.
  */
-const pemTexts = new WeakMap<KeyObject, Partial<Record<PrivateKeyEncoding, string>>>();
+const pemTexts = new KeyMemo<Partial<Record<PrivateKeyEncoding, string>>>(() => ({}));
 
 export function encodePrivateKeyPem(key: KeyObject, encoding?: string): string {
   assertPrivate(key);
   const format = privateKeyEncodingOf(encoding);
-  let texts = pemTexts.get(key);
-  if (!texts) pemTexts.set(key, (texts = {}));
+  const texts = pemTexts.get(key);
   return (texts[format] ??= encodePem(encodePrivateKeyDer(key, format), exportType(key, format).label));
 }
 
@@ -216,17 +215,14 @@ function assertConsistent(key: KeyObject): void {
 }
 
 /**
- * Descriptions by key: KeyObjects never change, and reading `asymmetricKeyDetails` asks OpenSSL
- * each time (~60 µs for EC) while one issuance describes its key several times (CSR signature
- * algorithm, PEM encoding, spec checks). Weak, so a dropped key drops its entry.
+ * Descriptions by key: one issuance describes its key several times (CSR signature algorithm, PEM
+ * encoding, spec checks), and reading `asymmetricKeyDetails` asks OpenSSL each time (~60 µs for EC).
  */
-const descriptions = new WeakMap<KeyObject, KeyDescription>();
+const descriptions = new KeyMemo(readKeyDescription);
 
 /** Algorithm and size of a private or public key; UNSUPPORTED_KEY for anything cert-manager can't use. Treat the result as read-only. */
 export function describeKey(key: KeyObject): KeyDescription {
-  let description = descriptions.get(key);
-  if (!description) descriptions.set(key, (description = readKeyDescription(key)));
-  return description;
+  return descriptions.get(key);
 }
 
 function readKeyDescription(key: KeyObject): KeyDescription {

@@ -10,6 +10,7 @@ import { DerReader, TAG, type DerElement } from './der-reader.js';
 import { DER_NULL, derBitString, derOid, derSequence, derUnsignedInteger } from './der-writer.js';
 import { NAMED_CURVES, curveOfKey, type NamedCurve } from './curves.js';
 import type { KeyDescription } from './keys.js';
+import { KeyMemo } from './key-memo.js';
 
 const KEY_ALGORITHM_OID = { rsa: '1.2.840.113549.1.1.1', ec: '1.2.840.10045.2.1', ed25519: '1.3.101.112' } as const;
 const curveByOid = new Map(NAMED_CURVES.map((c) => [c.oid, c]));
@@ -118,18 +119,12 @@ const padded = (base64url: string | undefined, length: number) => {
   return bytes.length >= length ? bytes : Buffer.concat([Buffer.alloc(length - bytes.length), bytes]);
 };
 
-/**
- * SPKI by key: KeyObjects never change, and one issuance compares the same key with its CSR, its
- * certificate and its Secret in several reconciles (~40 µs each to derive). Weak, so a dropped key
- * drops its entry.
- */
-const spkiByKey = new WeakMap<KeyObject, Buffer>();
+/** SPKI by key: one issuance compares the same key with its CSR, its certificate and its Secret in several reconciles (~40 µs each to derive). */
+const spkis = new KeyMemo(deriveSpki);
 
 /** SubjectPublicKeyInfo DER of a key's public half (the same bytes OpenSSL's SPKI export gives). Treat it as read-only. */
 export function spkiOf(key: KeyObject): Buffer {
-  let spki = spkiByKey.get(key);
-  if (!spki) spkiByKey.set(key, (spki = deriveSpki(key)));
-  return spki;
+  return spkis.get(key);
 }
 
 function deriveSpki(key: KeyObject): Buffer {
