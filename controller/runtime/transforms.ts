@@ -108,18 +108,11 @@ function sharedString(text: string): string {
  */
 export function withSharedStrings<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (typeof item === 'string') value[i] = sharedString(item);
-      else withSharedStrings(item);
-    }
-    return value;
-  }
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const item = record[key];
-    if (typeof item === 'string') record[key] = sharedString(item);
+  // Arrays too: their keys are their indexes.
+  const container = value as Record<string, unknown>;
+  for (const key of Object.keys(container)) {
+    const item = container[key];
+    if (typeof item === 'string') container[key] = sharedString(item);
     else withSharedStrings(item);
   }
   return value;
