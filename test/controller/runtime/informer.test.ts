@@ -68,6 +68,14 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Lists `items` at `resourceVersion`, starts the informer, and waits until it has synced and opened its watch. */
+async function startListing(informer: Informer<KubeObject>, source: FakeSource, resourceVersion: string, items: KubeObject[]): Promise<void> {
+  source.lists.push(list(resourceVersion, items));
+  informer.start();
+  await informer.waitForSync();
+  await settle();
+}
+
 function setup() {
   const clock = new ManualClock();
   const timers = new TimerQueue(clock);
@@ -123,10 +131,7 @@ test('lists, syncs, then applies watch events to the cache and handlers', async 
 
 test('410 Gone on the watch relists at once and reports what changed meanwhile', async () => {
   const { source, informer, events, errors } = setup();
-  source.lists.push(list('10', [obj('a', '1'), obj('b', '2')]));
-  informer.start();
-  await informer.waitForSync();
-  await settle();
+  await startListing(informer, source, '10', [obj('a', '1'), obj('b', '2')]);
   source.lists.push(list('50', [obj('a', '30'), obj('c', '40')]));
   source.lastWatch.fail(new ApiError(410, 'Expired', 'too old resource version: 10 (45)'));
   await settle();
@@ -139,10 +144,7 @@ test('410 Gone on the watch relists at once and reports what changed meanwhile',
 
 test('watch failures back off on the clock and resume from the last resourceVersion', async () => {
   const { clock, source, informer, errors } = setup();
-  source.lists.push(list('10', []));
-  informer.start();
-  await informer.waitForSync();
-  await settle();
+  await startListing(informer, source, '10', []);
   source.lastWatch.fail(new Error('connect ECONNREFUSED 127.0.0.1:6443'));
   await settle();
   assert.equal(errors.length, 1);
@@ -168,10 +170,7 @@ test('watch failures back off on the clock and resume from the last resourceVers
 
 test('a watch cut off after delivering events resumes at once, however often it happens (no growing backoff)', async () => {
   const { source, informer, errors } = setup();
-  source.lists.push(list('10', []));
-  informer.start();
-  await informer.waitForSync();
-  await settle();
+  await startListing(informer, source, '10', []);
   for (let i = 1; i <= 8; i++) {
     source.lastWatch.emit('ADDED', obj(`s${i}`, String(10 + i)));
     source.lastWatch.fail(new Error('watch of secrets was cut off'));
@@ -193,10 +192,7 @@ test('a watch cut off after delivering events resumes at once, however often it 
 
 test('a watch that closes at once without events counts as a failure', async () => {
   const { source, informer, errors } = setup();
-  source.lists.push(list('10', []));
-  informer.start();
-  await informer.waitForSync();
-  await settle();
+  await startListing(informer, source, '10', []);
   source.lastWatch.end();
   await settle();
   assert.equal(source.watches.length, 1, 'waits instead of spinning');
@@ -244,10 +240,7 @@ test('enqueue handlers feed object keys and controller-owner keys to a work queu
   const ownedBy = (name: string) => ({
     ownerReferences: [{ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', name, uid: `uid-${name}`, controller: true }],
   });
-  source.lists.push(list('1', [obj('web-tls', '1', ownedBy('web'))]));
-  informer.start();
-  await informer.waitForSync();
-  await settle();
+  await startListing(informer, source, '1', [obj('web-tls', '1', ownedBy('web'))]);
   assert.equal(await own.get(), 'ns/web-tls');
   assert.equal(await owners.get(), 'ns/web');
   owners.done('ns/web');
@@ -280,10 +273,7 @@ test('a transform shapes listed and watched objects before the cache and handler
   });
   informer.addEventHandler({ onAdd: (o) => seen.push(o), onUpdate: (_old, o) => seen.push(o) });
   const managedFields = [{ manager: 'kubectl', operation: 'Apply' }];
-  source.lists.push(list('10', [obj('a', '1', { managedFields })]));
-  informer.start();
-  await informer.waitForSync();
-  await settle();
+  await startListing(informer, source, '10', [obj('a', '1', { managedFields })]);
   source.lastWatch.emit('MODIFIED', obj('a', '11', { managedFields, labels: { x: 'y' } }));
   assert.deepEqual(seen.map((o) => [o.metadata.resourceVersion, o.metadata.managedFields]), [['1', undefined], ['11', undefined]]);
   assert.equal(informer.get({ namespace: 'ns', name: 'a' })?.metadata.managedFields, undefined);
