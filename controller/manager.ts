@@ -34,11 +34,10 @@ import { KubeClient } from './runtime/client.js';
 import { realClock, type Clock } from './runtime/clock.js';
 import type { SyncHooks } from './runtime/controller.js';
 import { Informer } from './runtime/informer.js';
-import { withoutIssuedCertificate } from './certificaterequests/issued-certificates.js';
 import { CERTIFICATE_REQUESTS, CERTIFICATES, CLUSTER_ISSUERS, ISSUERS, SECRETS } from './runtime/resources.js';
 import { TimerQueue } from './runtime/timers.js';
-import { keepManagedFieldsOf, withoutManagedFields, withSharedCaData, withSharedCaStatus, withSharedStrings } from './runtime/transforms.js';
-import { DEFAULT_FIELD_MANAGER } from './certificates/secret-layout.js';
+import { withoutManagedFields } from './runtime/transforms.js';
+import { cachedCertificate, cachedCertificateRequest, cachedOwnedSecret } from './cache-transforms.js';
 import type { TokenBucketOptions } from './runtime/token-bucket.js';
 import type { LeaderElectionConfig } from './leader/leases.js';
 import { createSharding, type ObjectCache, type Sharding } from './leader/sharding.js';
@@ -167,28 +166,26 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       throw err;
     });
   }
-  const keepOwnManagedFields = keepManagedFieldsOf(DEFAULT_FIELD_MANAGER);
   const informers: ManagerInformers = {
     certificates: new Informer<Certificate>({
       source: client.listerWatcher<Certificate>(CERTIFICATES, namespace),
       timers,
       indexers: { ...certificateIndexers, ...shimCertificateIndexers },
-      transform: (certificate) => withSharedStrings(withoutManagedFields(certificate)),
+      transform: cachedCertificate,
       onError: informerError('certificates'),
     }),
     certificateRequests: new Informer<CertificateRequest>({
       source: client.listerWatcher<CertificateRequest>(CERTIFICATE_REQUESTS, namespace),
       timers,
       indexers: { ...ownedObjectIndexers, ...certificateRequestIndexers },
-      transform: (request) => withSharedStrings(withSharedCaStatus(withoutIssuedCertificate(withoutManagedFields(request)))),
+      transform: cachedCertificateRequest,
       onError: informerError('certificaterequests'),
     }),
     ownedSecrets: new Informer<KubeSecret>({
       source: client.listerWatcher<KubeSecret>(SECRETS, { ...namespace, labelSelector: `${PART_OF_CONTROLLER_LABEL}=true` }),
       timers,
       indexers: ownedObjectIndexers,
-      // The Secret upkeep check reads which fields the Certificate controller's apply owns.
-      transform: (secret) => withSharedStrings(withSharedCaData(keepOwnManagedFields(secret))),
+      transform: cachedOwnedSecret,
       onError: informerError('secrets'),
     }),
     issuers: new Informer<Issuer>({ source: client.listerWatcher<Issuer>(ISSUERS, namespace), timers, transform: withoutManagedFields, onError: informerError('issuers') }),

@@ -1,4 +1,5 @@
 import { MAX_TIMER_DELAY_MS, type Clock } from './clock.js';
+import { flatKey } from './keys.js';
 
 interface TimerEntry {
   key: string;
@@ -50,8 +51,9 @@ export class TimerQueue {
     if (!Number.isFinite(at)) throw new RangeError(`timer ${key}: due time must be a finite number of ms, got ${at}`);
     const existing = this.#byKey.get(key);
     if (existing) this.#remove(existing);
-    const entry: TimerEntry = { key, at, seq: this.#seq++, fn, index: this.#heap.length };
-    this.#byKey.set(key, entry);
+    // Callers build keys by concatenation; one flat copy serves the entry and the map.
+    const entry: TimerEntry = { key: flatKey(key), at, seq: this.#seq++, fn, index: this.#heap.length };
+    this.#byKey.set(entry.key, entry);
     this.#heap.push(entry);
     this.#siftUp(entry.index);
     this.#arm();

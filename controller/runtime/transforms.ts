@@ -25,24 +25,14 @@ class SharedValues<T> {
   }
 }
 
-type ManagedFieldsEntry = { manager?: unknown; fieldsV1?: unknown };
-
-function withManagedFields<T extends KubeObject>(obj: T, kept: unknown[]): T {
-  const { managedFields: _dropped, ...metadata } = obj.metadata;
-  return { ...obj, metadata: kept.length > 0 ? { ...metadata, managedFields: kept } : metadata };
-}
+type ManagedFieldsEntry = { manager?: unknown; time?: unknown };
 
 /** The object without `metadata.managedFields`. */
 export function withoutManagedFields<T extends KubeObject>(obj: T): T {
-  return obj.metadata?.managedFields === undefined ? obj : withManagedFields(obj, []);
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
-
-/**
- * A field manager's field sets: every Secret certwright applied for the same kind of Certificate
- * owns the same fields, and a decoded `fieldsV1` is ~20 objects (each label, annotation and data
- * key an object of its own), ~1 KiB per cached Secret. Equal sets are kept once, frozen.
- */
-const sharedFieldSets = new SharedValues<unknown>(64);
 
 function deepFrozen<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -52,20 +42,62 @@ function deepFrozen<T>(value: T): T {
   return value;
 }
 
-function withSharedFieldSet(entry: unknown): unknown {
-  const fieldsV1 = (entry as ManagedFieldsEntry | null)?.fieldsV1;
-  if (fieldsV1 === null || typeof fieldsV1 !== 'object') return entry;
-  const shared = sharedFieldSets.share(JSON.stringify(fieldsV1), fieldsV1);
-  return shared === fieldsV1 ? { ...(entry as object), fieldsV1: deepFrozen(fieldsV1) } : { ...(entry as object), fieldsV1: shared };
+/**
+ * Equal parts of cached objects (issuer references, key specs, label sets, conditions written in the
+ * same second, a field manager's field sets) kept once, frozen: at 10k Certificates each part was
+ * 10k objects of its own. Parts whose JSON is longer than this are left alone: they are rarely equal
+ * (an applied configuration), and the LRU would keep their text.
+ */
+const sharedParts = new SharedValues<unknown>(1024);
+const MAX_SHARED_PART_JSON = 2048;
+
+/** `value`, or an equal copy another cached object holds; either way frozen (deeply). */
+export function sharedFrozen<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  const json = JSON.stringify(value);
+  if (json.length > MAX_SHARED_PART_JSON) return value;
+  const shared = sharedParts.share(json, value);
+  return shared === value ? deepFrozen(value) : (shared as T);
 }
 
-/** A transform keeping only the managedFields entries of `fieldManager`, their equal field sets shared. */
+/**
+ * `obj` with the objects at each of `paths` (dot-separated, e.g. `spec.issuerRef`) replaced by their
+ * shared frozen copies — in place, like `withSharedStrings`: a transform's input is a freshly decoded
+ * object nobody else holds.
+ */
+export function withSharedParts<T extends object>(obj: T, paths: readonly string[]): T {
+  for (const path of paths) {
+    const names = path.split('.');
+    const last = names.pop()!;
+    let parent: unknown = obj;
+    for (const name of names) parent = parent !== null && typeof parent === 'object' ? (parent as Record<string, unknown>)[name] : undefined;
+    if (parent === null || typeof parent !== 'object' || Object.isFrozen(parent)) continue;
+    const container = parent as Record<string, unknown>;
+    if (container[last] !== null && typeof container[last] === 'object') container[last] = sharedFrozen(container[last]);
+  }
+  return obj;
+}
+
+/**
+ * A transform keeping only the managedFields entries of `fieldManager` (what the Secret upkeep check
+ * reads), without their `time`: every Secret certwright applied for the same kind of Certificate then
+ * holds one shared copy of the same entries (a decoded `fieldsV1` alone is ~20 objects, ~1 KiB).
+ * The metadata is spread with the kept entries in the original's place: taking the field out and
+ * adding it back made a hidden class (V8 map, descriptors, enum cache) per object, ~0.5 KiB each.
+ */
 export function keepManagedFieldsOf(fieldManager: string): <T extends KubeObject>(obj: T) => T {
   return (obj) => {
     const entries = obj.metadata?.managedFields;
     if (entries === undefined) return obj;
-    return withManagedFields(obj, entries.filter((entry) => (entry as ManagedFieldsEntry | null)?.manager === fieldManager).map(withSharedFieldSet));
+    const kept = entries.filter((entry) => (entry as ManagedFieldsEntry | null)?.manager === fieldManager).map(withoutTime);
+    return kept.length === 0 ? withoutManagedFields(obj) : { ...obj, metadata: { ...obj.metadata, managedFields: sharedFrozen(kept) } };
   };
+}
+
+function withoutTime(entry: unknown): unknown {
+  if (entry === null || typeof entry !== 'object' || !('time' in entry)) return entry;
+  const { time: _time, ...rest } = entry as ManagedFieldsEntry;
+  return rest;
 }
 
 /**
