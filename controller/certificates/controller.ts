@@ -19,6 +19,7 @@ import type { TimerQueue } from '../runtime/timers.js';
 import { WorkQueue } from '../runtime/workqueue.js';
 import type { IssuanceBackoff } from './backoff.js';
 import { CERTIFICATE_API_VERSION } from '../../api/well-known.js';
+import { DEFAULT_MAX_CONCURRENT_ISSUANCES, IssuanceSlots } from './issuance-slots.js';
 import { PendingWrites } from './pending-writes.js';
 import {
   BY_OWNER_UID,
@@ -48,6 +49,8 @@ export interface CertificateControllerOptions {
   renewalJitter?: number;
   enableCertificateOwnerRef?: boolean;
   copiedAnnotationPrefixes?: readonly string[];
+  /** `--max-concurrent-issuances`: Certificates in issuance at once (default {@link DEFAULT_MAX_CONCURRENT_ISSUANCES}). */
+  maxConcurrentIssuances?: number;
   log?: (certificate: Certificate) => Logger;
 }
 
@@ -57,6 +60,7 @@ export class CertificateController {
   readonly controller: Controller;
   readonly reconciler: CertificateReconciler;
   readonly pendingWrites: PendingWrites;
+  readonly issuanceSlots: IssuanceSlots;
   #timers: TimerQueue;
   #queue: WorkQueue;
   /** Certificates with a wake-up in the timer heap (so stop can take them out). */
@@ -67,6 +71,7 @@ export class CertificateController {
     this.#timers = timers;
     this.#queue = new WorkQueue({ name: CERTIFICATES_CONTROLLER_NAME, timers, backoff: CERTIFICATE_BACKOFF });
     this.pendingWrites = new PendingWrites(timers.clock);
+    this.issuanceSlots = new IssuanceSlots(options.maxConcurrentIssuances ?? DEFAULT_MAX_CONCURRENT_ISSUANCES, (key) => this.#queue.add(key));
     this.reconciler = new CertificateReconciler({
       client: options.client,
       clock: timers.clock,
@@ -75,6 +80,7 @@ export class CertificateController {
       ownedSecrets,
       events: options.events,
       pendingWrites: this.pendingWrites,
+      issuanceSlots: this.issuanceSlots,
       ...(options.issuanceBackoff ? { issuanceBackoff: options.issuanceBackoff } : {}),
       ...(options.renewalJitter !== undefined ? { renewalJitter: options.renewalJitter } : {}),
       ...(options.enableCertificateOwnerRef ? { enableCertificateOwnerRef: true } : {}),

@@ -43,6 +43,7 @@ import {
 import { backoffUntil, DEFAULT_ISSUANCE_BACKOFF, specChangedSinceFailure, type IssuanceBackoff } from './backoff.js';
 import { certificateOwnerReference, isIssuing } from './metadata.js';
 import { CERTIFICATE_API_VERSION, ISSUE_TEMPORARY_CERTIFICATE_ANNOTATION, NEXT_PRIVATE_KEY_LABEL, PART_OF_CONTROLLER_LABEL, TLS_PRIVATE_KEY_KEY } from '../../api/well-known.js';
+import type { IssuanceSlots } from './issuance-slots.js';
 import { nextKeyAction } from './next-key.js';
 import { PendingWrites } from './pending-writes.js';
 import { firstViolation, readinessChain, temporaryCertificateChain, triggerChain, type PolicyChain, type Violation } from './policies.js';
@@ -108,6 +109,8 @@ export interface CertificateReconcilerOptions {
   /** `--copied-annotation-prefixes`. */
   copiedAnnotationPrefixes?: readonly string[];
   fieldManager?: string;
+  /** `--max-concurrent-issuances`: Certificates past it wait for a slot before their key stage. */
+  issuanceSlots?: IssuanceSlots;
   log?: (certificate: Certificate) => Logger;
 }
 
@@ -220,6 +223,7 @@ export class CertificateReconciler {
   /** The issuance stages, in order; the first returning false ends them. */
   readonly #issuanceStages: Stage[] = [
     (w) => this.#trigger(w),
+    (w) => this.#admit(w),
     (w) => this.#key(w),
     (w) => this.#request(w),
     (w) => this.#issue(w),
@@ -238,10 +242,14 @@ export class CertificateReconciler {
     const cached = certificates.get(parseKey(key));
     if (!cached) {
       pendingWrites.forget(key);
+      this.#o.issuanceSlots?.release(key);
       return { kind: 'done' };
     }
     // Like cert-manager: nothing is issued for a Certificate being deleted.
-    if (cached.metadata.deletionTimestamp) return { kind: 'done' };
+    if (cached.metadata.deletionTimestamp) {
+      this.#o.issuanceSlots?.release(key);
+      return { kind: 'done' };
+    }
     const waitMs = pendingWrites.waitMs(key);
     if (waitMs !== undefined) return { kind: 'deferred', retryAt: clock.now() + waitMs };
 
@@ -249,6 +257,7 @@ export class CertificateReconciler {
     for (const stage of this.#issuanceStages) if (!(await stage(work))) break;
     for (const stage of this.#projectionStages) await stage(work);
     await this.#writeStatus(work);
+    if (!isIssuing(work.certificate)) this.#o.issuanceSlots?.release(key);
     const future = work.wakeAt.filter((t) => t > work.now);
     return future.length > 0 ? { kind: 'done', wakeAt: Math.min(...future) } : { kind: 'done' };
   }
@@ -343,6 +352,17 @@ export class CertificateReconciler {
       `the next attempt is at ${rfc3339(new Date(until))}`;
     work.wakeAt.push(until);
     return true;
+  }
+
+  // ---- stage 1b: admission -------------------------------------------------------------------
+
+  /** An issuing Certificate goes on to its key only with an issuance slot (see IssuanceSlots). */
+  async #admit(work: Work): Promise<boolean> {
+    const slots = this.#o.issuanceSlots;
+    if (!slots || !isIssuing(work.certificate) || slots.admit(work.key)) return true;
+    // Constant per limit: a waiting Certificate's status is written once, not at each move in line.
+    work.blocker = `Waiting for an issuance slot: ${slots.limit} Certificates are issuing (--max-concurrent-issuances)`;
+    return false;
   }
 
   // ---- stage 2: key ----------------------------------------------------------------------------
