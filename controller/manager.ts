@@ -60,6 +60,8 @@ export interface ManagerOptions {
   enableCertificateOwnerRef?: boolean;
   /** `--copied-annotation-prefixes`: Certificate annotations copied to its CertificateRequests. */
   copiedAnnotationPrefixes?: readonly string[];
+  /** `--max-concurrent-issuances`: Certificates in issuance at once (default 500). */
+  maxConcurrentIssuances?: number;
   issuanceBackoff?: IssuanceBackoff;
   renewalJitter?: number;
   /** `host:port` for /metrics; omit for none. */
@@ -272,6 +274,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       ...(options.renewalJitter !== undefined ? { renewalJitter: options.renewalJitter } : {}),
       ...(options.enableCertificateOwnerRef ? { enableCertificateOwnerRef: true } : {}),
       ...(options.copiedAnnotationPrefixes ? { copiedAnnotationPrefixes: options.copiedAnnotationPrefixes } : {}),
+      ...(options.maxConcurrentIssuances ? { maxConcurrentIssuances: options.maxConcurrentIssuances } : {}),
       log: (certificate) => logger.for('certificates', certificate.metadata),
     });
     controllers.push(certificates);
