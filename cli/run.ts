@@ -22,6 +22,7 @@ import { defaultListenAddresses } from '../controller/observability/http.js';
 import { createLogger, parseLogLevel, type LogLevel } from '../controller/observability/log.js';
 import { HeapCompactor, limitHeapGrowth, unpoolSmallBuffers } from '../controller/runtime/heap.js';
 import { DEFAULT_WORKERS } from '../controller/runtime/controller.js';
+import { DEFAULT_MAX_CONCURRENT_ISSUANCES } from '../controller/certificates/issuance-slots.js';
 import { DEFAULT_CLIENT_RATE } from '../controller/runtime/token-bucket.js';
 import { DEFAULT_CLUSTER_RESOURCE_NAMESPACE } from '../issuers/context.js';
 import { DEFAULT_HTTP01_SOLVER_ADDRESS, DEFAULT_HTTP01_SOLVER_POD, DEFAULT_HTTP01_SOLVER_SERVICE, HTTP01_SOLVER_MODES, type AcmeOptions, type Http01SolverMode } from '../controller/acme/components.js';
@@ -48,6 +49,8 @@ export interface RunFlags {
   clusterResourceNamespace: string;
   controllers: string[];
   workers: number;
+  /** `--max-concurrent-issuances`: Certificates in issuance at once. */
+  maxConcurrentIssuances: number;
   kubeApiQps: number;
   kubeApiBurst: number;
   enableCertificateOwnerRef: boolean;
@@ -97,6 +100,8 @@ Flags (cert-manager's names in parentheses are accepted too):
   --cluster-resource-namespace NS         where ClusterIssuer Secrets live (default ${DEFAULT_CLUSTER_RESOURCE_NAMESPACE})
   --controllers LIST                      e.g. '*,-certificaterequests-approver' (default *)
   --workers N                             workers per controller (--concurrent-workers, default ${DEFAULT_WORKERS})
+  --max-concurrent-issuances N            Certificates in issuance at once; more wait in line, in order
+                                          (default ${DEFAULT_MAX_CONCURRENT_ISSUANCES})
   --kube-api-qps N / --kube-api-burst N   client-side rate limit (default ${DEFAULT_CLIENT_RATE.qps} / ${DEFAULT_CLIENT_RATE.burst})
   --enable-certificate-owner-ref[=BOOL]   Secrets are deleted with their Certificate
   --certificate-request-minimum-backoff-duration D   first retry delay after a failure (default 1h)
@@ -165,6 +170,7 @@ const options = {
   controllers: { type: 'string' },
   workers: { type: 'string' },
   'concurrent-workers': { type: 'string' },
+  'max-concurrent-issuances': { type: 'string' },
   'kube-api-qps': { type: 'string' },
   'kube-api-burst': { type: 'string' },
   'enable-certificate-owner-ref': { type: 'boolean' },
@@ -354,6 +360,7 @@ export function parseRunFlags(args: readonly string[], env: NodeJS.ProcessEnv = 
     clusterResourceNamespace: values['cluster-resource-namespace'] ?? DEFAULT_CLUSTER_RESOURCE_NAMESPACE,
     controllers,
     workers: positiveInteger('workers', values.workers ?? values['concurrent-workers'], DEFAULT_WORKERS),
+    maxConcurrentIssuances: positiveInteger('max-concurrent-issuances', values['max-concurrent-issuances'], DEFAULT_MAX_CONCURRENT_ISSUANCES),
     kubeApiQps: positiveNumber('kube-api-qps', values['kube-api-qps'], DEFAULT_CLIENT_RATE.qps),
     kubeApiBurst: positiveInteger('kube-api-burst', values['kube-api-burst'], DEFAULT_CLIENT_RATE.burst),
     enableCertificateOwnerRef: values['enable-certificate-owner-ref'] ?? false,
@@ -468,6 +475,7 @@ export async function startController(flags: RunFlags): Promise<RunningControlle
       kubeConfig: clusterConfig ?? cluster!.kubeConfig,
       controllers: flags.disableApprover ? [...flags.controllers, '-certificaterequests-approver'] : flags.controllers,
       workers: flags.workers,
+      maxConcurrentIssuances: flags.maxConcurrentIssuances,
       rateLimit: { qps: flags.kubeApiQps, burst: flags.kubeApiBurst },
       clusterResourceNamespace: flags.clusterResourceNamespace,
       enableCertificateOwnerRef: flags.enableCertificateOwnerRef,

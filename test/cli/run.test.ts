@@ -41,6 +41,12 @@ test("cert-manager's flag names and Go-style booleans are accepted", () => {
   assert.equal(parseRunFlags(['--metrics-address=']).metricsAddress, '', "'' turns the listener off");
 });
 
+test('--max-concurrent-issuances bounds the Certificates in issuance at once (default 500)', () => {
+  assert.equal(parseRunFlags([]).maxConcurrentIssuances, 500);
+  assert.equal(parseRunFlags(['--max-concurrent-issuances=50']).maxConcurrentIssuances, 50);
+  assert.throws(() => parseRunFlags(['--max-concurrent-issuances', '0']), /--max-concurrent-issuances must be a positive integer, got "0"/);
+});
+
 test('bad values get specific errors', () => {
   const cases: Array<[string[], RegExp]> = [
     [['--workers', '0'], /--workers must be a positive integer, got "0"/],
