@@ -2,12 +2,16 @@
  * What the shared caches keep of each kind they watch (informer transforms, built from
  * `runtime/transforms.ts`): the cache's size is the controller's. Each drops what no reader uses,
  * then shares what equal objects have in common: short strings, CA texts, and the parts listed here,
- * kept once and frozen (readers never change cached objects; the reconciler clones the status it edits).
+ * kept once and frozen (readers never change cached objects; the reconciler clones the status it edits),
+ * and keeps each object's own PEM texts as DER (`runtime/pem-texts.ts`).
  */
 import type { Certificate, CertificateRequest } from '../api/types.js';
 import type { KubeSecret } from '../issuers/backend.js';
 import { withoutIssuedCertificate } from './certificaterequests/issued-certificates.js';
+import { isFinished } from './certificaterequests/status.js';
 import { DEFAULT_FIELD_MANAGER } from './certificates/secret-layout.js';
+import { TLS_CERTIFICATE_KEY, TLS_PRIVATE_KEY_KEY } from '../api/well-known.js';
+import { withCompactTexts } from './runtime/pem-texts.js';
 import { keepManagedFieldsOf, withoutManagedFields, withSharedCaData, withSharedCaStatus, withSharedParts, withSharedStrings } from './runtime/transforms.js';
 
 /** Parts most Certificates share with others (one issuer, one key spec) or with those updated in the same second (conditions). */
@@ -20,12 +24,16 @@ export function cachedCertificate(certificate: Certificate): Certificate {
 }
 
 export function cachedCertificateRequest(request: CertificateRequest): CertificateRequest {
-  return withSharedParts(withSharedStrings(withSharedCaStatus(withoutIssuedCertificate(withoutManagedFields(request)))), CERTIFICATE_REQUEST_SHARED_PARTS);
+  const cached = withSharedParts(withSharedStrings(withSharedCaStatus(withoutIssuedCertificate(withoutManagedFields(request)))), CERTIFICATE_REQUEST_SHARED_PARTS);
+  // Once finished, a request's CSR is only read (by the Certificate's readiness checks); compacting it once is enough.
+  return isFinished(cached) ? { ...cached, spec: withCompactTexts(cached.spec, ['request']) } : cached;
 }
 
 /** The Secret upkeep check reads which fields the Certificate controller's apply owns: that manager's entries stay. */
 const keepOwnManagedFields = keepManagedFieldsOf(DEFAULT_FIELD_MANAGER);
 
 export function cachedOwnedSecret(secret: KubeSecret): KubeSecret {
-  return withSharedParts(withSharedStrings(withSharedCaData(keepOwnManagedFields(secret))), OWNED_SECRET_SHARED_PARTS);
+  const cached = withSharedParts(withSharedStrings(withSharedCaData(keepOwnManagedFields(secret))), OWNED_SECRET_SHARED_PARTS);
+  // An issued Secret stays; a next-key Secret (a key, no certificate) goes once its issuance is done.
+  return cached.data?.[TLS_CERTIFICATE_KEY] ? { ...cached, data: withCompactTexts(cached.data, [TLS_CERTIFICATE_KEY, TLS_PRIVATE_KEY_KEY]) } : cached;
 }

@@ -22,7 +22,7 @@ import { WorkQueue } from '../runtime/workqueue.js';
 import { BY_ISSUER_INDEX, BY_PRIVATE_KEY_SECRET_INDEX, findIssuer, issuerIndexValueOf, type IssuerCaches } from './indexes.js';
 import { decideSigning, WAITING_FOR_APPROVAL_MESSAGE } from './sign-decisions.js';
 import { handOverIssuedCertificate } from './issued-certificates.js';
-import { CONDITION_READY, hasInvalidRequest, isDenied, isFinished, readyReason, REASON_DENIED, REASON_FAILED, REASON_ISSUED, REASON_PENDING } from './status.js';
+import { CONDITION_READY, readyReason, REASON_DENIED, REASON_FAILED, REASON_ISSUED, REASON_PENDING, signerHasWork } from './status.js';
 
 /** The queue's name; sync metrics are labelled per issuer type like cert-manager's controllers. */
 export const SIGNER_CONTROLLER_NAME = 'certificaterequests-issuer';
@@ -68,12 +68,6 @@ function withReady(
 /** failureTime is set once, at the first failure, and then kept. */
 function failureTime(request: CertificateRequest, nowMs: number): string {
   return request.status?.failureTime ?? rfc3339(new Date(nowMs));
-}
-
-/** False once the signer has nothing left to do: finished, invalid, or denied and marked so. */
-export function signerHasWork(request: CertificateRequest): boolean {
-  if (isDenied(request)) return readyReason(request) !== REASON_DENIED;
-  return !isFinished(request) && !hasInvalidRequest(request);
 }
 
 function statusChanged(request: CertificateRequest, status: CertificateRequestStatus): boolean {

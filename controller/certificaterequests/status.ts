@@ -34,3 +34,9 @@ export function isFinished(request: CertificateRequest): boolean {
   const reason = readyReason(request);
   return reason === REASON_ISSUED || reason === REASON_FAILED;
 }
+
+/** False once the signer has nothing left to do: finished, invalid, or denied and marked so. */
+export function signerHasWork(request: CertificateRequest): boolean {
+  if (isDenied(request)) return readyReason(request) !== REASON_DENIED;
+  return !isFinished(request) && !hasInvalidRequest(request);
+}

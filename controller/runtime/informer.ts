@@ -14,7 +14,7 @@ import { backoffDelay, checkBackoff, type ExponentialBackoff } from './backoff.j
 import type { KubeClient, ListerWatcher, WatchEvent, WatchStream } from './client.js';
 import { keyOf, objectKey, type ObjectRef } from './keys.js';
 import type { ResourceType } from './resources.js';
-import { IndexedStore, NAMESPACE_INDEX, type IndexFunc } from './store.js';
+import { IndexedStore, type IndexFunc } from './store.js';
 import type { TimerQueue } from './timers.js';
 
 export interface EventHandler<T> {
@@ -118,7 +118,8 @@ export class Informer<T extends KubeObject> {
   }
 
   list(namespace?: string): T[] {
-    return namespace === undefined ? this.store.list() : this.store.byIndex(NAMESPACE_INDEX, namespace);
+    const all = this.store.list();
+    return namespace === undefined ? all : all.filter((obj) => (obj.metadata.namespace ?? '') === namespace);
   }
 
   byIndex(indexName: string, value: string): T[] {

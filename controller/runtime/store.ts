@@ -4,9 +4,14 @@ import { objectKey } from './keys.js';
 /** The index values an object is filed under (e.g. its owners' UIDs). */
 export type IndexFunc<T extends KubeObject> = (obj: T) => string[];
 
+/**
+ * Files objects under their namespace: opt in with `{ [NAMESPACE_INDEX]: byNamespace }`. Not built
+ * in: no reconciler looks objects up by namespace, and at 10k Certificates the index was a Set of
+ * every key per cache (~0.6 MiB each); `Informer.list(namespace)` scans instead.
+ */
 export const NAMESPACE_INDEX = 'namespace';
 
-const byNamespace: IndexFunc<KubeObject> = (obj) => [obj.metadata.namespace ?? ''];
+export const byNamespace: IndexFunc<KubeObject> = (obj) => [obj.metadata.namespace ?? ''];
 
 /** Files objects under the UIDs of their owner references (find CertificateRequests of a Certificate). */
 export const byOwnerUid: IndexFunc<KubeObject> = (obj) => (obj.metadata.ownerReferences ?? []).map((ref) => ref.uid);
@@ -52,8 +57,7 @@ export class IndexedStore<T extends KubeObject> {
   #indices = new Map<string, Map<string, IndexedKeys>>();
 
   constructor(indexers: Record<string, IndexFunc<T>> = {}) {
-    if (NAMESPACE_INDEX in indexers) throw new Error(`index name "${NAMESPACE_INDEX}" is built in`);
-    this.#indexers = new Map(Object.entries({ [NAMESPACE_INDEX]: byNamespace, ...indexers }));
+    this.#indexers = new Map(Object.entries(indexers));
     for (const name of this.#indexers.keys()) this.#indices.set(name, new Map());
   }
 
@@ -73,10 +77,10 @@ export class IndexedStore<T extends KubeObject> {
     return [...this.#items.keys()];
   }
 
-  /** Objects filed under `value` in index `indexName` (`namespace` is always there). */
+  /** Objects filed under `value` in index `indexName`. */
   byIndex(indexName: string, value: string): T[] {
     const index = this.#indices.get(indexName);
-    if (!index) throw new Error(`no index named "${indexName}"; have: ${[...this.#indices.keys()].join(', ')}`);
+    if (!index) throw new Error(`no index named "${indexName}"; have: ${[...this.#indices.keys()].join(', ') || 'none'}`);
     const keys = index.get(value);
     if (keys === undefined) return [];
     return typeof keys === 'string' ? [this.#items.get(keys)!] : [...keys].map((key) => this.#items.get(key)!);

@@ -45,10 +45,12 @@ function deepFrozen<T>(value: T): T {
 /**
  * Equal parts of cached objects (issuer references, key specs, label sets, conditions written in the
  * same second, a field manager's field sets) kept once, frozen: at 10k Certificates each part was
- * 10k objects of its own. Parts whose JSON is longer than this are left alone: they are rarely equal
- * (an applied configuration), and the LRU would keep their text.
+ * 10k objects of its own. Conditions are equal only among objects written in the same second, so
+ * a few hundred recent parts do (1,024 kept ~2 MiB of texts and parts nobody shared any more).
+ * Parts whose JSON is longer than this are left alone: they are rarely equal (an applied
+ * configuration), and the LRU would keep their text.
  */
-const sharedParts = new SharedValues<unknown>(1024);
+const sharedParts = new SharedValues<unknown>(256);
 const MAX_SHARED_PART_JSON = 2048;
 
 /** `value`, or an equal copy another cached object holds; either way frozen (deeply). */

@@ -117,6 +117,7 @@ test('lists, syncs, then applies watch events to the cache and handlers', async 
   assert.equal(informer.get({ namespace: 'ns', name: 'a' })?.metadata.resourceVersion, '12');
   assert.equal(informer.get({ namespace: 'ns', name: 'b' }), undefined);
   assert.deepEqual(informer.list('ns').map((o) => o.metadata.name), ['a']);
+  assert.deepEqual(informer.list('other'), []);
 
   // The server ends the watch (its timeout): resume from the bookmark, no relist.
   source.lastWatch.end();

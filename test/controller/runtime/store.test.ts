@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../apiserver/admission.js';
-import { IndexedStore, byAnnotation, byLabel, byOwnerUid } from '../../../controller/runtime/store.js';
+import { IndexedStore, NAMESPACE_INDEX, byAnnotation, byLabel, byNamespace, byOwnerUid } from '../../../controller/runtime/store.js';
 import { keyOf, objectKey, parseKey } from '../../../controller/runtime/keys.js';
 import { LruCache } from '../../../controller/runtime/lru.js';
 
@@ -13,6 +13,7 @@ const owned = (uid: string) => ({ ownerReferences: [{ apiVersion: 'cert-manager.
 
 function newStore() {
   return new IndexedStore<KubeObject>({
+    [NAMESPACE_INDEX]: byNamespace,
     owner: byOwnerUid,
     fao: byLabel('controller.cert-manager.io/fao'),
     certName: byAnnotation('cert-manager.io/certificate-name'),
@@ -40,6 +41,7 @@ test('indexes find objects by namespace, owner UID, label and annotation', () =>
   assert.deepEqual(names(store.byIndex('certName', 'web')), ['ns1/b']);
   assert.deepEqual(store.byIndex('owner', 'nobody'), []);
   assert.throws(() => store.byIndex('nope', 'x'), /no index named "nope"/);
+  assert.throws(() => new IndexedStore<KubeObject>().byIndex(NAMESPACE_INDEX, 'ns1'), /no index named "namespace"; have: none/, 'by namespace only when asked for');
 });
 
 test('an update moves the object between index values; remove unindexes it', () => {
@@ -84,10 +86,6 @@ test('replace reports added, updated (by resourceVersion) and deleted objects', 
   assert.deepEqual(diff.updated.map((u) => [u.old.metadata.resourceVersion, u.obj.metadata.resourceVersion]), [['1', '7']]);
   assert.deepEqual(diff.deleted.map(objectKey), ['ns/gone']);
   assert.deepEqual(store.keys().sort(), ['ns/changed', 'ns/new', 'ns/same']);
-});
-
-test('the namespace index name is reserved', () => {
-  assert.throws(() => new IndexedStore({ namespace: byOwnerUid }), /built in/);
 });
 
 test('LruCache drops the least recently used entry; a read counts as a use', () => {
