@@ -15,7 +15,7 @@ import { controllerOwnerKeys, enqueueMapped } from '../runtime/handlers.js';
 import type { Informer } from '../runtime/informer.js';
 import { objectKey } from '../runtime/keys.js';
 import { byOwnerUid, type IndexFunc } from '../runtime/store.js';
-import type { TimerQueue } from '../runtime/timers.js';
+import { TimerGroup, type TimerQueue } from '../runtime/timers.js';
 import { WorkQueue } from '../runtime/workqueue.js';
 import type { IssuanceBackoff } from './backoff.js';
 import { CERTIFICATE_API_VERSION } from '../../api/well-known.js';
@@ -54,22 +54,19 @@ export interface CertificateControllerOptions {
   log?: (certificate: Certificate) => Logger;
 }
 
-const wakeTimerKey = (key: string) => `certificates/wake/${key}`;
-
 export class CertificateController {
   readonly controller: Controller;
   readonly reconciler: CertificateReconciler;
   readonly pendingWrites: PendingWrites;
   readonly issuanceSlots: IssuanceSlots;
-  #timers: TimerQueue;
   #queue: WorkQueue;
-  /** Certificates with a wake-up in the timer heap (so stop can take them out). */
-  #armed = new Set<string>();
+  /** A wake-up per Certificate: renewal, backoff end, expiry or re-check. */
+  #wakeUps: TimerGroup;
 
   constructor(options: CertificateControllerOptions) {
     const { timers, certificates, requests, ownedSecrets } = options;
-    this.#timers = timers;
     this.#queue = new WorkQueue({ name: CERTIFICATES_CONTROLLER_NAME, timers, backoff: CERTIFICATE_BACKOFF });
+    this.#wakeUps = new TimerGroup(timers, 'certificates/wake', (key) => this.#queue.add(key));
     this.pendingWrites = new PendingWrites(timers.clock);
     this.issuanceSlots = new IssuanceSlots(options.maxConcurrentIssuances ?? DEFAULT_MAX_CONCURRENT_ISSUANCES, (key) => this.#queue.add(key));
     this.reconciler = new CertificateReconciler({
@@ -98,9 +95,9 @@ export class CertificateController {
     certificates.addEventHandler({
       onAdd: (certificate) => {
         const renewAt = statusRenewalTime(certificate);
-        if (renewAt !== undefined) this.#wakeAt(objectKey(certificate), renewAt);
+        if (renewAt !== undefined) this.#wakeUps.schedule(objectKey(certificate), renewAt);
       },
-      onDelete: (certificate) => this.#cancelWake(objectKey(certificate)),
+      onDelete: (certificate) => this.#wakeUps.cancel(objectKey(certificate)),
     });
     // A Certificate and, when it appears, goes or moves, the others naming the same Secret: one of
     // them may now own it.
@@ -127,41 +124,28 @@ export class CertificateController {
   /** Finishes reconciles in flight; pending wake-ups are dropped (the next start re-arms them). */
   async stop(): Promise<void> {
     await this.controller.stop();
-    for (const key of [...this.#armed]) this.#cancelWake(key);
+    this.#wakeUps.cancelAll();
   }
 
   /** How many Certificates have a wake-up armed (renewal, backoff end, expiry or re-check). */
   get armedWakeUps(): number {
-    return this.#armed.size;
+    return this.#wakeUps.size;
   }
 
   /** When the next wake-up of Certificate `key` is due, if one is armed. */
   wakeDueAt(key: string): number | undefined {
-    return this.#timers.dueAt(wakeTimerKey(key));
-  }
-
-  #wakeAt(key: string, at: number): void {
-    this.#armed.add(key);
-    this.#timers.schedule(wakeTimerKey(key), at, () => {
-      this.#armed.delete(key);
-      this.#queue.add(key);
-    });
-  }
-
-  #cancelWake(key: string): void {
-    this.#armed.delete(key);
-    this.#timers.cancel(wakeTimerKey(key));
+    return this.#wakeUps.dueAt(key);
   }
 
   async #reconcile(key: string): Promise<Result> {
     const outcome = await this.reconciler.reconcile(key);
     if (outcome.kind === 'deferred') {
       const due = this.wakeDueAt(key);
-      if (due === undefined || outcome.retryAt < due) this.#wakeAt(key, outcome.retryAt);
+      if (due === undefined || outcome.retryAt < due) this.#wakeUps.schedule(key, outcome.retryAt);
     } else if (outcome.wakeAt !== undefined) {
-      this.#wakeAt(key, outcome.wakeAt);
+      this.#wakeUps.schedule(key, outcome.wakeAt);
     } else {
-      this.#cancelWake(key);
+      this.#wakeUps.cancel(key);
     }
     return {};
   }

@@ -6,7 +6,8 @@ interface TimerEntry {
   at: number;
   /** Tie-break so entries due at the same time fire in the order they were scheduled. */
   seq: number;
-  fn: () => void;
+  /** Called with the entry's key, so one function can serve many entries (see TimerGroup). */
+  fn: (key: string) => void;
   /** Position in the heap array, kept current so cancel/replace are O(log n). */
   index: number;
 }
@@ -46,8 +47,8 @@ export class TimerQueue {
     return this.#heap.length;
   }
 
-  /** Runs `fn` at time `at` (clock ms), replacing any entry already scheduled under `key`. */
-  schedule(key: string, at: number, fn: () => void): void {
+  /** Runs `fn` (given `key`) at time `at` (clock ms), replacing any entry already scheduled under `key`. */
+  schedule(key: string, at: number, fn: (key: string) => void): void {
     if (!Number.isFinite(at)) throw new RangeError(`timer ${key}: due time must be a finite number of ms, got ${at}`);
     const existing = this.#byKey.get(key);
     if (existing) this.#remove(existing);
@@ -90,6 +91,11 @@ export class TimerQueue {
     });
   }
 
+  /** Keys of the entries whose key starts with `prefix` (a scan: for occasional use). */
+  keysStartingWith(prefix: string): string[] {
+    return [...this.#byKey.keys()].filter((key) => key.startsWith(prefix));
+  }
+
   /** Drops every entry and the armed clock timer. */
   clear(): void {
     for (const entry of this.#heap) entry.index = -1;
@@ -117,7 +123,7 @@ export class TimerQueue {
     for (let top = this.#heap[0]; top && top.at <= now && top.seq < firstNewSeq; top = this.#heap[0]) {
       this.#remove(top);
       try {
-        top.fn();
+        top.fn(top.key);
       } catch (err) {
         this.#onError(err, top.key);
       }
@@ -168,5 +174,44 @@ export class TimerQueue {
     }
     heap[index] = entry;
     entry.index = index;
+  }
+}
+
+/**
+ * The timers of one kind, one per key (e.g. a wake-up per Certificate), all firing one callback
+ * with the key: no closure per timer, and no set of its own to know which are armed (the queue's
+ * keys are). At 10k Certificates a closure, its context and a set entry per wake-up were ~1 MiB.
+ */
+export class TimerGroup {
+  #queue: TimerQueue;
+  #prefix: string;
+  #onDue: (timerKey: string) => void;
+
+  constructor(queue: TimerQueue, name: string, onDue: (key: string) => void) {
+    this.#queue = queue;
+    this.#prefix = `${name}/`;
+    this.#onDue = (timerKey) => onDue(timerKey.slice(this.#prefix.length));
+  }
+
+  /** How many keys have a timer armed (a scan of the queue). */
+  get size(): number {
+    return this.#queue.keysStartingWith(this.#prefix).length;
+  }
+
+  /** Fires for `key` at `at`, replacing the timer `key` had. */
+  schedule(key: string, at: number): void {
+    this.#queue.schedule(this.#prefix + key, at, this.#onDue);
+  }
+
+  cancel(key: string): boolean {
+    return this.#queue.cancel(this.#prefix + key);
+  }
+
+  dueAt(key: string): number | undefined {
+    return this.#queue.dueAt(this.#prefix + key);
+  }
+
+  cancelAll(): void {
+    for (const timerKey of this.#queue.keysStartingWith(this.#prefix)) this.#queue.cancel(timerKey);
   }
 }

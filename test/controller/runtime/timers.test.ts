@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock, MAX_TIMER_DELAY_MS, realClock } from '../../../controller/runtime/clock.js';
-import { TimerQueue } from '../../../controller/runtime/timers.js';
+import { TimerGroup, TimerQueue } from '../../../controller/runtime/timers.js';
+import { heapHeldBy } from './v8-probes.js';
 
 const DAY = 86_400_000;
 
@@ -178,4 +179,45 @@ test('with the real clock an entry fires at or shortly after its due time', asyn
   // Generous bound: only a grossly wrong arm (e.g. a chunk or a poll interval) would miss it.
   assert.ok(firedAt - due < 500, `fired ${firedAt - due} ms late`);
   timers.clear();
+});
+
+test('a timer group: one per key, fired with the key; replaced, cancelled, counted and cleared as a group', () => {
+  const { clock, timers } = setup();
+  const fired: string[] = [];
+  const wakeUps = new TimerGroup(timers, 'certificates/wake', (key) => fired.push(key));
+  const other = new TimerGroup(timers, 'other', (key) => fired.push(`other:${key}`));
+  const t0 = clock.now();
+  wakeUps.schedule('ns/a', t0 + 100);
+  wakeUps.schedule('ns/b', t0 + 200);
+  wakeUps.schedule('ns/a', t0 + 300);
+  other.schedule('ns/a', t0 + 50);
+  assert.equal(wakeUps.dueAt('ns/a'), t0 + 300, 'replaced');
+  assert.equal(wakeUps.size, 2);
+  clock.advance(250);
+  assert.deepEqual(fired, ['other:ns/a', 'ns/b']);
+  assert.equal(wakeUps.size, 1);
+  assert.equal(wakeUps.cancel('ns/b'), false, 'fired: nothing to cancel');
+  wakeUps.schedule('ns/c', t0 + 400);
+  other.schedule('ns/d', t0 + 400);
+  wakeUps.cancelAll();
+  assert.equal(wakeUps.size, 0);
+  clock.advance(1000);
+  assert.deepEqual(fired, ['other:ns/a', 'ns/b', 'other:ns/d'], 'another group is left alone');
+});
+
+test('a timer group holds no closure per timer', () => {
+  const keys = Array.from({ length: 20_000 }, (_, i) => JSON.parse(`"ns/certificate-${i}"`) as string);
+  const onDue = (_key: string) => {};
+  const closures = heapHeldBy(() => {
+    const timers = new TimerQueue(new ManualClock(0));
+    for (const key of keys) timers.schedule(`wake/${key}`, 1000, () => onDue(key));
+    return [timers];
+  });
+  const grouped = heapHeldBy(() => {
+    const timers = new TimerQueue(new ManualClock(0));
+    const wakeUps = new TimerGroup(timers, 'wake', onDue);
+    for (const key of keys) wakeUps.schedule(key, 1000);
+    return [timers];
+  });
+  assert.ok(grouped < closures * 0.85, `grouped ${grouped} bytes, with a closure each ${closures}`);
 });
