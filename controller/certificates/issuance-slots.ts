@@ -55,9 +55,11 @@ export class IssuanceSlots {
 
   /** Certificate `key` no longer issues (or is gone): its slot, or its place in line, is given up. */
   release(key: string): void {
+    const wasFirst = this.#firstWaiting(this.#free()).includes(key);
+    const freed = this.#holders.delete(key);
     this.#waiting.delete(key);
-    if (!this.#holders.delete(key)) return;
-    for (const next of this.#firstWaiting(this.#free())) this.#wake(next);
+    // A freed slot, or a place at the head of the line given up, moves a waiter up to a slot.
+    if (freed || wasFirst) for (const next of this.#firstWaiting(this.#free())) this.#wake(next);
   }
 
   #free(): number {

@@ -52,11 +52,23 @@ test('releasing a waiter gives up its place in line; releasing an unknown key wa
   s.admit('a');
   s.admit('b');
   s.admit('c');
-  s.release('b');
+  s.release('c');
   s.release('x');
   assert.deepEqual([s.issuing, s.waiting, woken.length], [1, 1, 0]);
   s.release('a');
-  assert.deepEqual(woken, ['c']);
+  assert.deepEqual(woken, ['b']);
+});
+
+test('a woken waiter that goes away (deleted, no longer issuing) passes the free slot on to the next', () => {
+  const { slots: s, woken } = slots(1);
+  s.admit('a');
+  s.admit('b');
+  s.admit('c');
+  s.release('a');
+  assert.deepEqual(woken, ['b']);
+  s.release('b');
+  assert.deepEqual(woken, ['b', 'c']);
+  assert.equal(s.admit('c'), true);
 });
 
 test('the limit is a whole number of at least 1', () => {
