@@ -9,10 +9,12 @@
  * keep it. With a limit, a bounded number are in flight and each finishes in a few passes of a short
  * queue (docs/performance.md, lifecycle, session 5).
  *
- * A Certificate takes a slot when it would start its key and keeps it until it is no longer issuing
- * (issued, failed into backoff, deleted). Those that find every slot taken wait in the order they
- * first asked, and are woken in that order as slots free up: none is starved by later ones. Only
- * issuance waits: status, Secret upkeep and renewal timers are not limited.
+ * A Certificate takes a slot when its issuance would start (or go on, after a restart) and keeps it
+ * until it is no longer issuing (issued, failed into backoff, deleted). Those that find every slot
+ * taken wait in the order they first asked, and are woken in that order as slots free up: none is
+ * starved by later ones. One in line is left as it is until its turn (no status write, no event:
+ * those would double the work of each Certificate in line); Certificates not due for issuance are
+ * not limited.
  */
 
 export const DEFAULT_MAX_CONCURRENT_ISSUANCES = 500;

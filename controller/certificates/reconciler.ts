@@ -134,6 +134,8 @@ interface Work {
   secretState: SecretState;
   /** The trigger chain found nothing to re-issue for (so the Secret is this Certificate's, and sound). */
   secretUpToDate: boolean;
+  /** Issuance is due but every issuance slot is taken: nothing is written until a slot frees. */
+  waitingForSlot?: boolean;
   /** The next private key once the key stage has it. */
   nextKey?: { secretName: string; key: KeyObject; pem: string };
   /** The next revision's request once the request stage has it. */
@@ -223,7 +225,6 @@ export class CertificateReconciler {
   /** The issuance stages, in order; the first returning false ends them. */
   readonly #issuanceStages: Stage[] = [
     (w) => this.#trigger(w),
-    (w) => this.#admit(w),
     (w) => this.#key(w),
     (w) => this.#request(w),
     (w) => this.#issue(w),
@@ -255,6 +256,9 @@ export class CertificateReconciler {
 
     const work = await this.#observe(key, cached);
     for (const stage of this.#issuanceStages) if (!(await stage(work))) break;
+    // The slots wake it when one is free; status waits too (its write, and the reconcile its event
+    // brings, would double the work of every Certificate in line during a burst).
+    if (work.waitingForSlot) return { kind: 'done' };
     for (const stage of this.#projectionStages) await stage(work);
     await this.#writeStatus(work);
     if (!isIssuing(work.certificate)) this.#o.issuanceSlots?.release(key);
@@ -315,13 +319,14 @@ export class CertificateReconciler {
   // ---- stage 1: trigger ------------------------------------------------------------------------
 
   async #trigger(work: Work): Promise<boolean> {
-    if (isIssuing(work.certificate)) return true;
+    if (isIssuing(work.certificate)) return this.#admitted(work);
     if (this.#blockedByDuplicateSecretName(work) || this.#inFailureBackoff(work)) return true;
     const violation = this.#violation(work, TRIGGER_TAIL);
     if (!violation) {
       work.secretUpToDate = true;
       return true;
     }
+    if (!this.#admitted(work)) return false;
     this.#setCondition(work, 'Issuing', 'True', violation.reason, violation.message);
     this.#event(work, 'Normal', 'Issuing', violation.message);
     if (violation.warning) this.#event(work, 'Warning', violation.warning.reason, violation.warning.message);
@@ -354,14 +359,10 @@ export class CertificateReconciler {
     return true;
   }
 
-  // ---- stage 1b: admission -------------------------------------------------------------------
-
-  /** An issuing Certificate goes on to its key only with an issuance slot (see IssuanceSlots). */
-  async #admit(work: Work): Promise<boolean> {
-    const slots = this.#o.issuanceSlots;
-    if (!slots || !isIssuing(work.certificate) || slots.admit(work.key)) return true;
-    // Constant per limit: a waiting Certificate's status is written once, not at each move in line.
-    work.blocker = `Waiting for an issuance slot: ${slots.limit} Certificates are issuing (--max-concurrent-issuances)`;
+  /** Whether issuance may go on now: it holds one of the issuance slots, or there are none (see IssuanceSlots). */
+  #admitted(work: Work): boolean {
+    if (!this.#o.issuanceSlots || this.#o.issuanceSlots.admit(work.key)) return true;
+    work.waitingForSlot = true;
     return false;
   }
 
