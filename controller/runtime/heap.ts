@@ -108,10 +108,11 @@ export function compactHeap(): void {
 }
 
 /**
- * One second: a burst's heap is returned within ~1–2 s of the loop going idle (at 2 s, the
- * lifecycle benchmark's "RSS when quiet" read came before it), and a check costs microseconds.
+ * Two seconds: a shorter idle interval can find a lull inside a burst, and a compaction there takes
+ * the once-a-minute turn of the one after it (a 10k benchmark run with 1 s checks was left
+ * uncompacted after its burst).
  */
-export const COMPACTION_CHECK_EVERY_MS = 1000;
+export const COMPACTION_CHECK_EVERY_MS = 2000;
 
 export interface HeapCompactorOptions {
   checkEveryMs?: number;

@@ -1,4 +1,4 @@
-import { mock, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getHeapStatistics } from 'node:v8';
 import { execFile } from 'node:child_process';
@@ -64,23 +64,6 @@ test('HeapCompactor: a second burst within the minimum interval waits for it', (
   assert.equal(compacted, true, 'once the minimum interval has passed, the burst still counts');
   assert.equal(compactions.length, 2);
   assert.ok(compactions[1]! - compactions[0]! >= COMPACTION_LIMITS.minIntervalMs);
-});
-
-test('HeapCompactor.start: checks every second, so a burst is compacted within a second or two of the loop going idle', () => {
-  mock.timers.enable({ apis: ['setInterval'] });
-  let checks = 0;
-  const compactor = new HeapCompactor({ loopUtilization: () => ({ idle: 0, active: 0 }), compact: () => {} });
-  compactor.check = () => (checks++, false);
-  try {
-    compactor.start();
-    mock.timers.tick(1000);
-    assert.equal(checks, 1);
-    mock.timers.tick(2000);
-    assert.equal(checks, 3);
-  } finally {
-    compactor.stop();
-    mock.timers.reset();
-  }
 });
 
 test('compactHeap: returns the pages a burst left behind (a full collection that packs fragmented pages)', () => {
