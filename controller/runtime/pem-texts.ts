@@ -29,8 +29,23 @@ function compactForm(blocks: ReadonlyArray<{ label: string; der: Buffer }>): str
   return compact;
 }
 
+/**
+ * The last few expansions: a reconcile reads the same texts several times over (decoding the Secret,
+ * its chain, the upkeep checks, two policy checks of the CSR), and each expansion is ~2 µs.
+ */
+const recentExpansions: Array<{ compact: string; text: string }> = [];
+const RECENT_EXPANSIONS = 4;
+
 /** The base64 PEM text a compact form stands for. */
 export function expandedText(compact: string): string {
+  const recent = recentExpansions.find((entry) => entry.compact === compact);
+  if (recent) return recent.text;
+  const text = expansionOf(compact);
+  if (recentExpansions.unshift({ compact, text }) > RECENT_EXPANSIONS) recentExpansions.pop();
+  return text;
+}
+
+function expansionOf(compact: string): string {
   let pem = '';
   for (let at = COMPACT_MARKER.length; at < compact.length; ) {
     const labelLength = compact.charCodeAt(at);
@@ -64,9 +79,13 @@ const expandingReads: ProxyHandler<Record<string, unknown>> = {
     const value: unknown = Reflect.get(target, key, receiver);
     return isCompact(value) ? expandedText(value) : value;
   },
+  // As an accessor, so listing the keys (Object.keys asks for every descriptor) expands nothing;
+  // reading the value goes through `get`. Allowed: the target's properties are configurable.
   getOwnPropertyDescriptor(target, key) {
     const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
-    return descriptor && isCompact(descriptor.value) ? { ...descriptor, value: expandedText(descriptor.value) } : descriptor;
+    if (!descriptor || !isCompact(descriptor.value)) return descriptor;
+    const compact = descriptor.value;
+    return { get: () => expandedText(compact), enumerable: descriptor.enumerable, configurable: true };
   },
 };
 

@@ -42,6 +42,10 @@ test('withCompactTexts: every way of reading the record sees the original texts,
   assert.equal(JSON.stringify(cached), JSON.stringify(data));
   assert.deepEqual(cached, data);
   assert.equal('tls.key' in cached, true);
+  const descriptor = Object.getOwnPropertyDescriptor(cached, 'tls.crt');
+  assert.equal(descriptor?.enumerable, true);
+  assert.equal(descriptor?.get?.() ?? descriptor?.value, data['tls.crt'], 'a descriptor reads the text too (listing keys expands nothing)');
+  assert.equal(cached['tls.crt'], cached['tls.crt'], 'read again: the same text');
   const plain = { 'tls.crt': 'eA==' };
   assert.equal(withCompactTexts(plain, ['tls.crt']), plain, 'nothing to compact: the record itself');
 
