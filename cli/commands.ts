@@ -28,7 +28,7 @@ export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
  */
 const COMMANDS: readonly CommandEntry[] = [
   { name: 'apiserver', summary: 'run the embedded Kubernetes-compatible API server (local mode)', module: './apiserver.js' },
-  { name: 'run', summary: 'run the certificate controller (against a cluster, or locally with the embedded API server)', module: './run-process.js' },
+  { name: 'run', summary: 'run the certificate controller (against a cluster, or locally with the embedded API server)', module: './run.js' },
   { name: 'quickstart', summary: 'local mode with a CA, a server and an mTLS client certificate (what `npm start` runs)', module: './quickstart.js' },
   { name: 'status', completions: ['certificate'], summary: 'explain a Certificate: why it is (not) Ready and what to do next', module: './status.js' },
   { name: 'renew', summary: 'mark Certificates for immediate re-issuance', module: './renew.js' },

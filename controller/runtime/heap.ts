@@ -27,18 +27,6 @@ export function limitHeapGrowth(percent: number = HEAP_GROWING_PERCENT): void {
 }
 
 /**
- * V8's new space starts with 1 MiB semi-spaces and doubles them (up to 16 MiB) whenever a scavenge
- * finds many survivors; it gives the pages back only when V8's memory reducer runs, long after the
- * allocation stopped. Loading the controller's module graph and its first lists is such a burst:
- * it left 8–10 MiB of nearly empty new space resident before the first Certificate. With growth
- * off, new space stays at its start size (docs/performance.md, lifecycle, session 5). V8 reads the
- * flag at each growth decision, so it must be set before the module graph loads.
- */
-export function limitNewSpaceGrowth(): void {
-  setFlagsFromString('--semi-space-growth-factor=1');
-}
-
-/**
  * Small Buffers (under 4 KiB: decoded base64, DER slices, HTTP chunks) are by default slices of a
  * shared 8 KiB slab, and one kept slice keeps its whole slab: parsed keys, CSRs and certificates
  * held in caches pinned ~18 MiB of slabs at 2k Certificates, in malloc's arena, which never
