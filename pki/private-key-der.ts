@@ -139,7 +139,13 @@ function ecFromSec1(element: DerElement, curveFromAlgorithm?: NamedCurve): KeyOb
     return inconsistent();
   }
   if (!derived.equals(point.bytes)) inconsistent();
-  const coordinates = { x: point.bytes.subarray(1, 1 + length).toString('base64url'), y: point.bytes.subarray(1 + length).toString('base64url') };
+  return ecPrivateKeyFromScalar(curve, d, point.bytes);
+}
+
+/** The EC private key with scalar `d` and its uncompressed public `point` (0x04 ‖ x ‖ y) on `curve`. */
+export function ecPrivateKeyFromScalar(curve: NamedCurve, d: Buffer, point: Buffer): KeyObject {
+  const length = curve.coordinateLength;
+  const coordinates = { x: point.subarray(1, 1 + length).toString('base64url'), y: point.subarray(1 + length).toString('base64url') };
   return createPrivateKey({ key: { kty: 'EC', crv: curve.curve, d: padded(d, length).toString('base64url'), ...coordinates }, format: 'jwk' });
 }
 

@@ -155,3 +155,25 @@ test('public key equality compares SPKI across keys, DER and parsed objects', as
   assert.ok(!publicKeysEqual(a, b));
   assert.throws(() => publicKeyDer(Buffer.from('3000', 'hex')), (e) => isPkiError(e, 'KEY_MALFORMED'));
 });
+
+test('generated keys never hang a JWK-based encode (Node 20: a GC inside the export ran the keygen job\'s destructor, which waits on the same lock)', async () => {
+  // Tiny semi-spaces make a collection inside each export likely; the old keygen hung within seconds.
+  const pki = (file: string) => JSON.stringify(new URL(`../../pki/${file}`, import.meta.url).href);
+  const script = `
+    const { generatePrivateKey, encodePrivateKeyDer } = await import(${pki('keys.js')});
+    const { publicKeyDer } = await import(${pki('public-keys.js')});
+    for (let i = 0; i < 3000; i++) {
+      const key = await generatePrivateKey({ algorithm: i % 10 === 9 ? 'Ed25519' : 'ECDSA' });
+      encodePrivateKeyDer(key, 'PKCS1');
+      publicKeyDer(key);
+    }
+    process.stdout.write('done');`;
+  const { execFile } = await import('node:child_process');
+  const result = await new Promise<{ stdout: string; timedOut: boolean }>((resolve) => {
+    const child = execFile(process.execPath, ['--max-semi-space-size=1', '--semi-space-growth-factor=1', '--input-type=module', '-e', script], { timeout: 30_000 }, (_err, stdout) =>
+      resolve({ stdout, timedOut: child.killed }),
+    );
+  });
+  assert.equal(result.timedOut, false, 'key generation + export hung');
+  assert.equal(result.stdout, 'done');
+});
