@@ -35,6 +35,7 @@ function deployment(): TemplateDocument {
     concat`--leader-election-retry-period=${value('leaderElection.retryPeriod')}`,
     concat`--controllers=${value('controllers')}`,
     concat`--workers=${value('workers')}`,
+    concat`--max-concurrent-issuances=${value('maxConcurrentIssuances')}`,
     concat`--kube-api-qps=${value('kubeApiQps')}`,
     concat`--kube-api-burst=${value('kubeApiBurst')}`,
     concat`--feature-gates=${value('featureGates')}`,

@@ -5,6 +5,7 @@
 import { DEFAULT_LEADER_ELECTION } from '../../controller/leader/leases.js';
 import { DEFAULT_WORKERS } from '../../controller/runtime/controller.js';
 import { DEFAULT_CLIENT_RATE } from '../../controller/runtime/token-bucket.js';
+import { DEFAULT_MAX_CONCURRENT_ISSUANCES } from '../../controller/certificates/issuance-slots.js';
 
 /** The chart's version and appVersion, the package's version (a test keeps them equal). */
 export const CHART_VERSION = '0.1.0';
@@ -40,6 +41,11 @@ export const VALUES: readonly ValueDoc[] = [
   },
   { path: 'controllers', default: '*', doc: "Controllers to run (--controllers), e.g. '*,-ingress-shim'." },
   { path: 'workers', default: DEFAULT_WORKERS, doc: 'Reconciles in parallel per controller (--concurrent-workers).' },
+  {
+    path: 'maxConcurrentIssuances',
+    default: DEFAULT_MAX_CONCURRENT_ISSUANCES,
+    doc: 'Certificates in issuance at once (--max-concurrent-issuances); more wait in line, in order. Bounds the memory a burst of new Certificates takes.',
+  },
   { path: 'kubeApiQps', default: DEFAULT_CLIENT_RATE.qps, doc: 'Client-side API rate limit, requests per second.' },
   { path: 'kubeApiBurst', default: DEFAULT_CLIENT_RATE.burst, doc: 'Client-side API rate limit burst.' },
   { path: 'featureGates', default: '', doc: "cert-manager feature gates, e.g. 'ExperimentalGatewayAPISupport=false'." },
