@@ -57,9 +57,11 @@ export function secretDataBytes(secret: V1Secret | undefined, key: string): Buff
  * Parsed private keys by Secret uid, resourceVersion and data key. A version of a Secret never
  * changes, and an issuance reads its next key in every reconcile (deciding whether the key is
  * usable, then signing the CSR with it) and the issued Secret's key again: one parse per version
- * instead. Bounded; the least recently used entry goes first.
+ * instead. Bounded by about what is in issuance at once (`--max-concurrent-issuances`, default
+ * 500): a key is native memory (~3.4 KiB), and an issued Secret's key is read again only at its
+ * next event, so a larger cache only held up to 7 MiB of keys after a restart's upkeep pass.
  */
-const parsedKeys = new LruCache<string, KeyObject>(2048);
+const parsedKeys = new LruCache<string, KeyObject>(512);
 
 /**
  * Keys this controller wrote, by the version the API returned, until the cache's copy of that
