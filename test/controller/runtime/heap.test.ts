@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getHeapStatistics } from 'node:v8';
-import { COMPACTION_LIMITS, compactHeap, HeapCompactor, shouldCompact, unpoolSmallBuffers, type HeapActivity } from '../../../controller/runtime/heap.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { COMPACTION_LIMITS, compactHeap, HeapCompactor, releaseFreeMallocMemory, shouldCompact, unpoolSmallBuffers, type HeapActivity } from '../../../controller/runtime/heap.js';
 
 const MiB = 1024 * 1024;
 const afterBurst: HeapActivity = { loopUtilization: 0.01, burstSinceCompaction: true, msSinceCompaction: 120_000, slackBytes: 100 * MiB };
@@ -91,4 +93,27 @@ test('unpoolSmallBuffers: a small Buffer owns a backing store of its own size in
     assert.equal(small.buffer.byteLength, small.length);
   }
   assert.equal(Buffer.from('').length, 0);
+});
+
+/** RSS (MiB) of a fresh process that fragments malloc's arena, frees most of it and compacts. */
+async function rssAfterFragmentingMalloc(release: boolean): Promise<{ peak: number; after: number }> {
+  const heapModule = new URL('../../../controller/runtime/heap.js', import.meta.url).href;
+  const script = `
+    const { compactHeap } = await import(${JSON.stringify(heapModule)});
+    const rss = () => process.memoryUsage().rss / 2 ** 20;
+    let blocks = [];
+    for (let i = 0; i < 60000; i++) blocks.push(Buffer.allocUnsafeSlow(1500)); // ~90 MiB of malloc'd backing stores
+    blocks = blocks.filter((_, i) => i % 64 === 0); // a few survivors keep every stretch of the arena in use
+    const peak = rss();
+    if (${release}) compactHeap(); else (await import('node:vm')).runInNewContext('gc')();
+    console.log(JSON.stringify({ peak, after: rss(), kept: blocks.length }));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--input-type=module', '-e', script]);
+  return JSON.parse(stdout) as { peak: number; after: number };
+}
+
+test('compactHeap gives malloc memory freed by the collection back to the system (glibc)', async (t) => {
+  if (!releaseFreeMallocMemory()) return t.skip('no glibc malloc_trim here');
+  const [collectedOnly, compacted] = await Promise.all([rssAfterFragmentingMalloc(false), rssAfterFragmentingMalloc(true)]);
+  assert.ok(collectedOnly.peak - collectedOnly.after < 30, `a collection alone keeps the arena (${JSON.stringify(collectedOnly)}): otherwise this test proves nothing`);
+  assert.ok(compacted.peak - compacted.after >= 50, `RSS after compactHeap: ${JSON.stringify(compacted)}`);
 });
