@@ -115,6 +115,17 @@ const steadyMeasured = (r: Measured): r is WithSteady => r.p4?.steady !== undefi
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/**
+ * The controller's RSS holding the Certificates once it has settled: the higher of RSS after the
+ * idle window that follows P1 (--idle-seconds) and in steady state after the restart, whichever
+ * were measured. Measured neither, RSS when P1 went quiet stands in (with the burst's garbage
+ * still held, an upper bound). The burst's own peak is reported beside it, not judged.
+ */
+export function settledRssBytes(r: Pick<Measured, 'p3' | 'p4'>): number {
+  const settled = [r.p3.idle?.rssBytes, r.p4?.steady?.controllerRssBytes].filter((bytes): bytes is number => bytes !== undefined);
+  return settled.length > 0 ? Math.max(...settled) : r.p3.controllerRssBytes;
+}
+
 export const goals: readonly Goal[] = [
   {
     id: 'P1',
@@ -132,10 +143,10 @@ export const goals: readonly Goal[] = [
   },
   {
     id: 'P3',
-    what: 'controller RSS after P1',
+    what: 'controller RSS holding them, settled',
     goal: '≤ 150 MiB at 10k',
-    value: (r) => `${round(r.p3.controllerRssBytes / MiB, 1)} MiB`,
-    met: (r) => r.p3.controllerRssBytes <= 150 * MiB,
+    value: (r) => `${round(settledRssBytes(r) / MiB, 1)} MiB`,
+    met: (r) => settledRssBytes(r) <= 150 * MiB,
   },
   when(steadyMeasured, {
     id: 'P4',
@@ -227,7 +238,7 @@ export function renderReport(r: LifecycleResult): string {
           ['P1 API requests', writesLine(r.p1.requests)],
         ]
       : []),
-    ['P3 controller RSS (peak)', `${round(r.p3.controllerRssBytes / MiB, 1)} MiB (${round(r.p3.controllerPeakRssBytes / MiB, 1)} MiB)`],
+    ['P3 controller RSS when P1 went quiet (peak)', `${round(r.p3.controllerRssBytes / MiB, 1)} MiB (${round(r.p3.controllerPeakRssBytes / MiB, 1)} MiB)`],
     ['P3 controller V8 heap used / total', `${round(r.p3.heapUsedBytes / MiB, 1)} / ${round(r.p3.heapTotalBytes / MiB, 1)} MiB`],
     [
       'P3 before P1: RSS / heap used',

@@ -6,7 +6,7 @@
 import type { AcmeResult, SolverRuns } from '../acme/main.js';
 import { P2_MINIMUM_RATIO, P5_MINIMUM_SPEEDUP, P6_MAXIMUM_P99_MS } from '../harness/goals.js';
 import type { ApiServerBenchResult } from '../apiserver/main.js';
-import type { LifecycleResult } from '../lifecycle/report.js';
+import { settledRssBytes, type LifecycleResult } from '../lifecycle/report.js';
 import type { PunctualityResult } from '../punctuality/main.js';
 import type { RsaResult } from '../rsa/main.js';
 
@@ -47,7 +47,8 @@ export function lifecycleMetrics(r: LifecycleResult, judged: boolean): Metric[] 
   const metrics = [
     metric({ id: 'P1', what: `throughput, ${label} Certificates`, target: '≥ 166.7 certs/s (10k in ≤ 60 s)', unit: 'certs/s', value: r.p1.certificatesPerSecond, ...check((v) => v >= P1_CERTS_PER_SECOND) }),
     metric({ id: 'P1', what: `controller CPU ÷ crypto CPU per cert, ${label}`, target: '≤ 3×', unit: '×', value: r.p1.overheadRatio, ...check((v) => v <= 3) }),
-    metric({ id: 'P3', what: `controller RSS after issuing ${label}`, target: '≤ 150 MiB at 10k', unit: 'MiB', value: Math.round((r.p3.controllerRssBytes / MiB) * 10) / 10, ...check((v) => v <= 150) }),
+    metric({ id: 'P3', what: `controller RSS holding ${label} Certificates, settled`, target: '≤ 150 MiB at 10k', unit: 'MiB', value: Math.round((settledRssBytes(r) / MiB) * 10) / 10, ...check((v) => v <= 150) }),
+    metric({ id: 'P3', what: `controller RSS when issuing ${label} went quiet`, target: '(figure)', unit: 'MiB', value: Math.round((r.p3.controllerRssBytes / MiB) * 10) / 10 }),
     metric({ id: 'P3', what: `controller V8 heap used after issuing ${label}`, target: '(figure)', unit: 'MiB', value: Math.round((r.p3.heapUsedBytes / MiB) * 10) / 10 }),
   ];
   const restart = r.p4?.restart;

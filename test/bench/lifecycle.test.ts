@@ -200,7 +200,7 @@ test('goals: each one judged from the measured result', () => {
     [
       ['throughput (10k Ready in ≤ 60 s)', true],
       ['controller CPU per cert ÷ crypto CPU per cert', false],
-      ['controller RSS after P1', true],
+      ['controller RSS holding them, settled', true],
       ['API writes in steady state', false],
       ['controller CPU in steady state', true],
       ['restart → all renewal timers armed', false],
@@ -223,6 +223,16 @@ test('goals: each one judged from the measured result', () => {
     '--skip-steady: the steady goals are not measured, the restart ones are',
   );
   assert.deepEqual(judged(undefined).map(([value]) => value), ['not measured', 'not measured', 'not measured', 'not measured'], '--skip-restart');
+
+  const settled = (p3: object, steadyRssMiB?: number) =>
+    judge({ ...measured, p3: { ...measured.p3, ...p3 }, p4: { ...p4, steady: { ...p4.steady!, controllerRssBytes: steadyRssMiB === undefined ? undefined : steadyRssMiB * 1024 * 1024 } } } as typeof measured).find((g) => g.id === 'P3');
+  assert.deepEqual(
+    [settled({ controllerRssBytes: 240 * 1024 * 1024, idle: { rssBytes: 140 * 1024 * 1024 } }, 130)].map((g) => [g?.value, g?.met]),
+    [['140 MiB', true]],
+    'settled: the higher of RSS after the idle window and in steady state, not the burst',
+  );
+  assert.equal(settled({ idle: { rssBytes: 140 * 1024 * 1024 } }, 151)?.met, false, 'steady state after the restart counts too');
+  assert.equal(settled({ controllerRssBytes: 151 * 1024 * 1024 })?.met, false, 'neither measured: RSS when P1 went quiet stands in');
 });
 
 test('forEachConcurrently: every item once, never more than the limit in flight', async () => {
