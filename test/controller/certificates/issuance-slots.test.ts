@@ -47,11 +47,15 @@ test('none is starved: every waiter gets a slot in the order it first asked, who
   assert.deepEqual(admitted, keys);
 });
 
+/** One slot, held by a; b then c waiting for it. */
+function oneSlotAndALine() {
+  const line = slots(1);
+  for (const key of ['a', 'b', 'c']) line.slots.admit(key);
+  return line;
+}
+
 test('releasing a waiter gives up its place in line; releasing an unknown key wakes no one', () => {
-  const { slots: s, woken } = slots(1);
-  s.admit('a');
-  s.admit('b');
-  s.admit('c');
+  const { slots: s, woken } = oneSlotAndALine();
   s.release('c');
   s.release('x');
   assert.deepEqual([s.issuing, s.waiting, woken.length], [1, 1, 0]);
@@ -60,10 +64,7 @@ test('releasing a waiter gives up its place in line; releasing an unknown key wa
 });
 
 test('a woken waiter that goes away (deleted, no longer issuing) passes the free slot on to the next', () => {
-  const { slots: s, woken } = slots(1);
-  s.admit('a');
-  s.admit('b');
-  s.admit('c');
+  const { slots: s, woken } = oneSlotAndALine();
   s.release('a');
   assert.deepEqual(woken, ['b']);
   s.release('b');
