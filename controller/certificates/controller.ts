@@ -90,6 +90,8 @@ export class CertificateController {
       reconcile: (key) => this.#reconcile(key),
       ...(options.workers ? { workers: options.workers } : {}),
       ...(options.hooks ? { hooks: options.hooks } : {}),
+      // Another replica issues for them now; their slots and places in line would never be given up.
+      onKeysLeft: (owned) => this.issuanceSlots.releaseWhere((key) => !owned(key)),
     });
 
     certificates.addEventHandler({

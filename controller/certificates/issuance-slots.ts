@@ -64,6 +64,15 @@ export class IssuanceSlots {
     if (freed || wasFirst) for (const next of this.#firstWaiting(this.#free())) this.#wake(next);
   }
 
+  /** Gives up the slots and places in line of every key `gone` picks (e.g. of a shard lost), then wakes who moves up. */
+  releaseWhere(gone: (key: string) => boolean): void {
+    let changed = false;
+    for (const key of [...this.#holders, ...this.#waiting]) {
+      if (gone(key) && (this.#holders.delete(key) || this.#waiting.delete(key))) changed = true;
+    }
+    if (changed) for (const next of this.#firstWaiting(this.#free())) this.#wake(next);
+  }
+
   #free(): number {
     return this.limit - this.#holders.size;
   }

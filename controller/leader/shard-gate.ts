@@ -35,10 +35,15 @@ export class ShardGate {
     return shardOf(this.#options.rootKeyOf(controller, key), this.#options.shardCount);
   }
 
+  /** Whether this replica owns `key` of `controller` now (nothing is parked). */
+  owns(controller: string, key: string): boolean {
+    return this.#options.owns(this.shardOf(controller, key));
+  }
+
   /** Whether this replica reconciles `key` now; a key it does not is parked for later. */
   admit(controller: string, key: string): boolean {
+    if (this.owns(controller, key)) return true;
     const shard = this.shardOf(controller, key);
-    if (this.#options.owns(shard)) return true;
     const byController = this.#parked.get(shard) ?? new Map<string, Set<string>>();
     this.#parked.set(shard, byController);
     const keys = byController.get(controller) ?? new Set<string>();

@@ -61,7 +61,10 @@ export function createSharding(options: ShardingOptions): Sharding {
       log.info({ lease: shardLeaseName(shard), identity: config.identity }, 'shard acquired');
       gate.gained(shard);
     },
-    onLost: (shard) => log.info({ lease: shardLeaseName(shard), identity: config.identity }, 'shard given up'),
+    onLost: (shard) => {
+      log.info({ lease: shardLeaseName(shard), identity: config.identity }, 'shard given up');
+      for (const controller of options.controllers) controller.keysLeft((key) => gate.owns(controller.name, key));
+    },
     onError: (err) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'leader election round failed; retrying'),
   });
   for (const controller of options.controllers) {

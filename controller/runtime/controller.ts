@@ -60,6 +60,11 @@ export interface ControllerOptions {
   /** Keys reconciled in parallel (`--concurrent-workers`, default {@link DEFAULT_WORKERS}). */
   workers?: number;
   hooks?: SyncHooks;
+  /**
+   * Sharding: this replica stopped owning some keys (a shard was lost; `owned` says which it still
+   * owns). State the reconciler keeps per key for keys it owns goes here, as their reconciles stop.
+   */
+  onKeysLeft?: (owned: (key: string) => boolean) => void;
 }
 
 /**
@@ -79,6 +84,7 @@ export class Controller {
   #hooks: SyncHooks;
   #running: Promise<void>[] = [];
   #admit: ((key: string) => boolean) | undefined;
+  #onKeysLeft: ControllerOptions['onKeysLeft'];
 
   constructor(options: ControllerOptions) {
     const workers = options.workers ?? DEFAULT_WORKERS;
@@ -90,6 +96,7 @@ export class Controller {
     this.#reconcile = options.reconcile;
     this.#workers = workers;
     this.#hooks = options.hooks ?? {};
+    this.#onKeysLeft = options.onKeysLeft;
   }
 
   start(): void {
@@ -103,6 +110,11 @@ export class Controller {
    */
   admitOnly(admit: (key: string) => boolean): void {
     this.#admit = admit;
+  }
+
+  /** Sharding: keys this replica reconciled are someone else's now; `owned` says which are still its own. */
+  keysLeft(owned: (key: string) => boolean): void {
+    this.#onKeysLeft?.(owned);
   }
 
   /** Stops taking keys and resolves once every reconcile in flight has finished. */

@@ -125,3 +125,21 @@ test('a Controller reconciles only admitted keys; the gate queues parked keys ag
   assert.equal(gate.parkedCount, 0);
   await controller.stop();
 });
+
+test('keysLeft: a Controller hears which keys it still owns once a shard is lost (per-key state of the others can go)', () => {
+  const timers = new TimerQueue(new ManualClock());
+  const queue = new WorkQueue({ name: 'certificates', timers, backoff: { baseMs: 1000, maxMs: 30_000 } });
+  const stillOwned: Record<string, boolean>[] = [];
+  const controller = new Controller({
+    name: 'certificates',
+    queue,
+    reconcile: async () => ({}),
+    onKeysLeft: (owned) => stillOwned.push(Object.fromEntries(['default/web', 'apps/api'].map((key) => [key, owned(key)]))),
+  });
+  const owned = new Set([1, 5]);
+  const gate = new ShardGate({ shardCount: 7, owns: (shard) => owned.has(shard), rootKeyOf: (_c, key) => key });
+  owned.delete(5);
+  controller.keysLeft((key) => gate.owns('certificates', key));
+  assert.deepEqual(stillOwned, [{ 'default/web': true, 'apps/api': false }]);
+  assert.equal(gate.parkedCount, 0, 'asking whether a key is owned parks nothing');
+});

@@ -111,3 +111,15 @@ describe('the reconciler with --max-concurrent-issuances 1', () => {
     assert.deepEqual([world.manager.certificates!.issuanceSlots.issuing, world.manager.certificates!.issuanceSlots.waiting], [0, 0]);
   });
 });
+
+test('releaseWhere: the slots and places in line of keys gone elsewhere (a shard lost) are given up, and the next in line woken', () => {
+  const { slots: s, woken } = slots(2);
+  for (const key of ['a/1', 'b/1', 'a/2', 'b/2', 'b/3']) s.admit(key);
+  assert.deepEqual([s.issuing, s.waiting], [2, 3]);
+  s.releaseWhere((key) => key.startsWith('a/'));
+  assert.deepEqual([s.issuing, s.waiting], [1, 2]);
+  assert.deepEqual(woken, ['b/2'], 'one slot freed: the first waiter left moves up');
+  assert.equal(s.admit('b/2'), true);
+  s.releaseWhere(() => false);
+  assert.deepEqual(woken, ['b/2'], 'nothing released, no one woken');
+});
