@@ -12,19 +12,19 @@ import { isFinished } from './certificaterequests/status.js';
 import { DEFAULT_FIELD_MANAGER } from './certificates/secret-layout.js';
 import { TLS_CERTIFICATE_KEY, TLS_PRIVATE_KEY_KEY } from '../api/well-known.js';
 import { withCompactTexts } from './runtime/pem-texts.js';
-import { keepManagedFieldsOf, withoutManagedFields, withSharedCaData, withSharedCaStatus, withSharedParts, withSharedStrings } from './runtime/transforms.js';
+import { keepManagedFieldsOf, withoutManagedFields, withSharedCaData, withSharedCaStatus, sharingPartsAt, withSharedStrings } from './runtime/transforms.js';
 
 /** Parts most Certificates share with others (one issuer, one key spec) or with those updated in the same second (conditions). */
-export const CERTIFICATE_SHARED_PARTS = ['metadata.labels', 'spec.issuerRef', 'spec.privateKey', 'spec.subject', 'spec.usages', 'status.conditions'];
-export const CERTIFICATE_REQUEST_SHARED_PARTS = ['metadata.labels', 'spec.issuerRef', 'spec.groups', 'spec.usages', 'spec.extra', 'status.conditions'];
-export const OWNED_SECRET_SHARED_PARTS = ['metadata.labels'];
+const shareCertificateParts = sharingPartsAt(['metadata.labels', 'spec.issuerRef', 'spec.privateKey', 'spec.subject', 'spec.usages', 'status.conditions']);
+const shareRequestParts = sharingPartsAt(['metadata.labels', 'spec.issuerRef', 'spec.groups', 'spec.usages', 'spec.extra', 'status.conditions']);
+const shareSecretParts = sharingPartsAt(['metadata.labels']);
 
 export function cachedCertificate(certificate: Certificate): Certificate {
-  return withSharedParts(withSharedStrings(withoutManagedFields(certificate)), CERTIFICATE_SHARED_PARTS);
+  return shareCertificateParts(withSharedStrings(withoutManagedFields(certificate)));
 }
 
 export function cachedCertificateRequest(request: CertificateRequest): CertificateRequest {
-  const cached = withSharedParts(withSharedStrings(withSharedCaStatus(withoutIssuedCertificate(withoutManagedFields(request)))), CERTIFICATE_REQUEST_SHARED_PARTS);
+  const cached = shareRequestParts(withSharedStrings(withSharedCaStatus(withoutIssuedCertificate(withoutManagedFields(request)))));
   // Once finished, a request's CSR is only read (by the Certificate's readiness checks); compacting it once is enough.
   return isFinished(cached) ? { ...cached, spec: withCompactTexts(cached.spec, ['request']) } : cached;
 }
@@ -33,7 +33,7 @@ export function cachedCertificateRequest(request: CertificateRequest): Certifica
 const keepOwnManagedFields = keepManagedFieldsOf(DEFAULT_FIELD_MANAGER);
 
 export function cachedOwnedSecret(secret: KubeSecret): KubeSecret {
-  const cached = withSharedParts(withSharedStrings(withSharedCaData(keepOwnManagedFields(secret))), OWNED_SECRET_SHARED_PARTS);
+  const cached = shareSecretParts(withSharedStrings(withSharedCaData(keepOwnManagedFields(secret))));
   // An issued Secret stays; a next-key Secret (a key, no certificate) goes once its issuance is done.
   return cached.data?.[TLS_CERTIFICATE_KEY] ? { ...cached, data: withCompactTexts(cached.data, [TLS_CERTIFICATE_KEY, TLS_PRIVATE_KEY_KEY]) } : cached;
 }

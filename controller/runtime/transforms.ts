@@ -63,21 +63,25 @@ export function sharedFrozen<T>(value: T): T {
 }
 
 /**
- * `obj` with the objects at each of `paths` (dot-separated, e.g. `spec.issuerRef`) replaced by their
- * shared frozen copies — in place, like `withSharedStrings`: a transform's input is a freshly decoded
- * object nobody else holds.
+ * A transform replacing the objects at each of `paths` (dot-separated, e.g. `spec.issuerRef`) by
+ * their shared frozen copies — in place, like `withSharedStrings`: a transform's input is a freshly
+ * decoded object nobody else holds. The paths are split once, not per event.
  */
-export function withSharedParts<T extends object>(obj: T, paths: readonly string[]): T {
-  for (const path of paths) {
+export function sharingPartsAt(paths: readonly string[]): <T extends object>(obj: T) => T {
+  const parts = paths.map((path) => {
     const names = path.split('.');
-    const last = names.pop()!;
-    let parent: unknown = obj;
-    for (const name of names) parent = parent !== null && typeof parent === 'object' ? (parent as Record<string, unknown>)[name] : undefined;
-    if (parent === null || typeof parent !== 'object' || Object.isFrozen(parent)) continue;
-    const container = parent as Record<string, unknown>;
-    if (container[last] !== null && typeof container[last] === 'object') container[last] = sharedFrozen(container[last]);
-  }
-  return obj;
+    return { parents: names.slice(0, -1), last: names.at(-1)! };
+  });
+  return (obj) => {
+    for (const { parents, last } of parts) {
+      let parent: unknown = obj;
+      for (const name of parents) parent = parent !== null && typeof parent === 'object' ? (parent as Record<string, unknown>)[name] : undefined;
+      if (parent === null || typeof parent !== 'object' || Object.isFrozen(parent)) continue;
+      const container = parent as Record<string, unknown>;
+      if (container[last] !== null && typeof container[last] === 'object') container[last] = sharedFrozen(container[last]);
+    }
+    return obj;
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../apiserver/admission.js';
 import { flatKey, keyOf } from '../../../controller/runtime/keys.js';
-import { keepManagedFieldsOf, sharedFrozen, withSharedParts } from '../../../controller/runtime/transforms.js';
+import { keepManagedFieldsOf, sharedFrozen, sharingPartsAt } from '../../../controller/runtime/transforms.js';
 import { haveSameHiddenClass, heapHeldBy } from './v8-probes.js';
 
 /** A value as a watch event decodes it: equal to others, but a copy of its own. */
@@ -23,12 +23,12 @@ test('sharedFrozen: equal values are one deeply frozen copy, different ones apar
   assert.equal(Object.isFrozen(kept), false);
 });
 
-test('withSharedParts: the objects at the paths are shared in place; absent paths and non-objects are left', () => {
+test('sharingPartsAt: the objects at the paths are shared in place; absent paths and non-objects are left', () => {
   const make = (name: string) => decoded({ metadata: { name, labels: { app: 'web' } }, spec: { issuerRef: { name: 'ca' }, dnsNames: [name] } });
   const [a, b] = [make('a'), make('b')];
-  const paths = ['metadata.labels', 'spec.issuerRef', 'spec.privateKey', 'status.conditions', 'metadata.name'];
-  assert.equal(withSharedParts(a, paths), a, 'in place');
-  withSharedParts(b, paths);
+  const shareParts = sharingPartsAt(['metadata.labels', 'spec.issuerRef', 'spec.privateKey', 'status.conditions', 'metadata.name']);
+  assert.equal(shareParts(a), a, 'in place');
+  shareParts(b);
   assert.equal(a.spec.issuerRef, b.spec.issuerRef);
   assert.equal(a.metadata.labels, b.metadata.labels);
   assert.notEqual(a.spec.dnsNames, b.spec.dnsNames, 'unlisted parts stay each object\'s own');
