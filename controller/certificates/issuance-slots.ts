@@ -57,6 +57,8 @@ export class IssuanceSlots {
 
   /** Certificate `key` no longer issues (or is gone): its slot, or its place in line, is given up. */
   release(key: string): void {
+    // Every reconcile of a Certificate not issuing gets here; most hold nothing.
+    if (!this.#holders.has(key) && !this.#waiting.has(key)) return;
     const wasFirst = this.#firstWaiting(this.#free()).includes(key);
     const freed = this.#holders.delete(key);
     this.#waiting.delete(key);
