@@ -31,7 +31,12 @@ export function curveOfKey(key: KeyObject): NamedCurve | undefined {
   return curves.get(key);
 }
 
+/** The NIST curve named `curve`. */
+export function namedCurve(curve: EcCurve): NamedCurve {
+  return NAMED_CURVES.find((c) => c.curve === curve)!;
+}
+
 /** Records the curve an EC key was generated on (so curveOfKey need not ask OpenSSL). */
 export function rememberNamedCurve(key: KeyObject, curve: EcCurve): void {
-  curves.remember(key, NAMED_CURVES.find((c) => c.curve === curve));
+  curves.remember(key, namedCurve(curve));
 }

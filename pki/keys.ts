@@ -2,7 +2,7 @@ import { createECDH, createPrivateKey, createPublicKey, generateKeyPair, generat
 import { promisify } from 'node:util';
 import { PkiError } from './errors.js';
 import { MAX_PRIVATE_KEY_SIZE } from './limits.js';
-import { NAMED_CURVES, curveOfKey, rememberNamedCurve, type EcCurve, type NamedCurve } from './curves.js';
+import { NAMED_CURVES, curveOfKey, namedCurve, rememberNamedCurve, type EcCurve, type NamedCurve } from './curves.js';
 import { KeyMemo } from './key-memo.js';
 import { decodePemBlocks, assertWithinLimit, encodePem, looksLikePem, type PemOrDer } from './pem.js';
 import { ecPrivateKeyFromScalar, privateKeyFromDer, privateKeyToDer, type PrivateKeyDerType } from './private-key-der.js';
@@ -94,7 +94,7 @@ async function generateKeyFor({ algorithm, size, curve }: KeyDescription): Promi
     case 'RSA':
       return apartFromItsJob((await generateKeyPairAsync('rsa', { modulusLength: size, publicExponent: 0x10001 })).privateKey);
     case 'ECDSA':
-      return generateEcKey(NAMED_CURVES.find((c) => c.curve === curve)!);
+      return generateEcKey(namedCurve(curve!));
     case 'Ed25519':
       return apartFromItsJob(generateKeyPairSync('ed25519').privateKey);
   }
